@@ -1,0 +1,108 @@
+/**
+ * The storage port: the small contract every backend (local, S3 family, GCS, Azure) implements.
+ * Everything richer (JSON documents, listing into arrays, uploads with progress) is written once,
+ * against this interface, in `storage/helpers.ts`.
+ *
+ * Keys are full object keys, prefix included, always with `/` separators and never a leading `/`.
+ */
+import type { Readable } from 'node:stream';
+
+/** What a store reports about one object. */
+export interface ObjectInfo {
+  /** Full object key. */
+  readonly key: string;
+  /** Size in bytes, as the store reports it. */
+  readonly size: number;
+  /** Last modification time as the store reports it (Medusa reads backup start/finish times from it). */
+  readonly lastModified: Date;
+  /**
+   * The hash the store reports, in the exact form Medusa writes into `manifest.json` as `MD5`
+   * (reference §3.2): local hex MD5, S3 ETag without quotes (`<hex>` or `<hex>-<parts>`), GCS base64
+   * `md5Hash`, Azure base64 Content-MD5 / ETag. `undefined` where the store gives none (a local
+   * listing carries no hash; only `put` on the local backend returns one).
+   */
+  readonly hash?: string;
+}
+
+/**
+ * Bytes to store. A source can be opened again, so a failed attempt is retried from the start
+ * (a consumed stream could not be).
+ */
+export type ByteSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'bytes'; readonly data: Uint8Array }
+  | { readonly kind: 'stream'; readonly size: number; readonly open: () => Readable };
+
+/** Inclusive byte range of a read; `end` omitted means to the end of the object. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end?: number;
+}
+
+export interface PutOptions {
+  readonly signal?: AbortSignal;
+  readonly contentType?: string;
+}
+
+export interface GetOptions {
+  readonly signal?: AbortSignal;
+  readonly range?: ByteRange;
+}
+
+export interface ListOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Outcome of `deleteMany`: keys that could not be deleted, with the reason. */
+export interface DeleteManyResult {
+  readonly deleted: number;
+  readonly failed: ReadonlyArray<{ readonly key: string; readonly error: Error }>;
+}
+
+/** How the store's reported hash is computed, so a local file can be compared with it. */
+export type HashKind =
+  /** hex MD5 of the content (local). */
+  | 'md5-hex'
+  /** base64 MD5 of the content (GCS md5Hash, Azure Content-MD5). */
+  | 'md5-base64'
+  /** S3 ETag: hex MD5 for a single PUT, `<md5 of part md5s>-<n>` for a multipart upload. */
+  | 's3-etag'
+  /** The store reports nothing comparable. */
+  | 'none';
+
+/** Facts about a backend that callers plan around. */
+export interface StorageCapabilities {
+  readonly hashKind: HashKind;
+  /** Most keys one `deleteMany` request removes (1 where the store has no batch delete). */
+  readonly maxDeleteBatch: number;
+  /** Whether `list` results carry `hash` (local: no; object stores: yes). */
+  readonly listingHasHash: boolean;
+}
+
+/**
+ * One object store. Contract, for every implementation:
+ * - `put` stores the whole source under `key` (overwriting), and resolves with the stored object's
+ *   info, `size` and `hash` included, as a later `stat` would report them.
+ * - `get` resolves with a stream of the object's bytes (or the requested range); it rejects with
+ *   `NotFoundError` for a missing key before any byte is streamed.
+ * - `stat` resolves with the object's info, or `undefined` for a missing key.
+ * - `list(prefix)` yields each object whose key starts with `prefix` (a plain string prefix, so
+ *   callers that mean a folder pass a trailing `/`) exactly once, in ascending byte order of key,
+ *   with pagination hidden. Folders are never yielded as objects.
+ * - `delete` succeeds for a missing key. `deleteMany` deletes in batches of `maxDeleteBatch` and
+ *   reports per-key failures instead of throwing on the first.
+ * - Errors are the classes of `storage/errors.ts`; no SDK error escapes a backend.
+ * - `close` releases connections; the backend is unusable afterwards.
+ */
+export interface StorageBackend {
+  /** The `storage_provider` value this backend serves, for messages. */
+  readonly provider: string;
+  readonly capabilities: StorageCapabilities;
+  put(key: string, source: ByteSource, options?: PutOptions): Promise<ObjectInfo>;
+  get(key: string, options?: GetOptions): Promise<Readable>;
+  stat(key: string): Promise<ObjectInfo | undefined>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<DeleteManyResult>;
+  close(): Promise<void>;
+}

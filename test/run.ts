@@ -1,0 +1,101 @@
+/**
+ * Runs the test suite: brings up the environments the selected groups need (real Cassandra nodes,
+ * object-store servers, ...), runs every `*.test.ts` of those groups in ONE `node --test` run (so
+ * the closing summary counts everything), and tears the environments down in every path.
+ *
+ * Usage: `tsx test/run.ts [group ...]`; no group = all groups, in the order below.
+ * A group is a folder `test/<group>/`. When it has an `environment.ts`, its default export
+ * (`TestEnvironment`) is started before the run and its variables are passed to the tests, which
+ * fail (never skip) when a variable they need is missing.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** A server (or set of servers) some tests need, started once for the whole run. */
+export interface TestEnvironment {
+  readonly name: string;
+  /** Installs what is missing (idempotently), starts, waits until ready; returns env variables for tests. */
+  up(): Promise<Record<string, string>>;
+  /** Stops everything `up` started; must be safe after a failed or partial `up`. */
+  down(): Promise<void>;
+}
+
+const ALL_GROUPS = ['unit', 'e2e', 'conformance', 'harness', 'cassandra', 'interop'];
+const root = join(import.meta.dirname, '..');
+
+function testFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+async function loadEnvironment(group: string): Promise<TestEnvironment | undefined> {
+  const file = join(root, 'test', group, 'environment.ts');
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as { default: TestEnvironment };
+  return mod.default;
+}
+
+function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((g) => !ALL_GROUPS.includes(g));
+  if (unknown.length > 0) {
+    console.error(`unknown test group(s): ${unknown.join(', ')}; known: ${ALL_GROUPS.join(', ')}`);
+    return 2;
+  }
+  const groups = requested.length > 0 ? requested : ALL_GROUPS;
+  const started: TestEnvironment[] = [];
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    for (const e of started.reverse()) {
+      try {
+        await e.down();
+      } catch (err) {
+        console.error(`test environment ${e.name}: teardown failed: ${String(err)}`);
+      }
+    }
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => void stopAll().then(() => process.exit(130)));
+  }
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    const files: string[] = [];
+    for (const group of groups) {
+      const groupFiles = testFiles(join(root, 'test', group));
+      if (groupFiles.length === 0) continue;
+      const environment = await loadEnvironment(group);
+      if (environment) {
+        started.push(environment);
+        const t0 = Date.now();
+        console.log(`# starting test environment: ${environment.name}`);
+        Object.assign(env, await environment.up());
+        console.log(`# ${environment.name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      files.push(...groupFiles);
+    }
+    console.log(`# running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+    return await runNodeTest(files, env);
+  } finally {
+    await stopAll();
+  }
+}
+
+process.exitCode = await main();
