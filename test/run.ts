@@ -4,9 +4,10 @@
  * the closing summary counts everything), and tears the environments down in every path.
  *
  * Usage: `tsx test/run.ts [group ...]`; no group = all groups, in the order below.
- * A group is a folder `test/<group>/`. When it has an `environment.ts`, its default export
- * (`TestEnvironment`) is started before the run and its variables are passed to the tests, which
- * fail (never skip) when a variable they need is missing.
+ * A group is a folder `test/<group>/` of `*.test.ts` files. `GROUP_ENVIRONMENTS` names the
+ * environments each group needs; an environment is `test/environments/<name>.ts`, whose default
+ * export is a `TestEnvironment`. Each is started at most once per run, before any test, and its
+ * variables are passed to every test, which fails (never skips) when a variable it needs is missing.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +23,16 @@ export interface TestEnvironment {
   down(): Promise<void>;
 }
 
-const ALL_GROUPS = ['unit', 'e2e', 'conformance', 'harness', 'cassandra', 'interop'];
+/** Test groups in run order, with the environments (test/environments/<name>.ts) each one needs. */
+const GROUP_ENVIRONMENTS: Record<string, string[]> = {
+  unit: [],
+  e2e: [],
+  conformance: ['object-stores'],
+  harness: ['cassandra-node', 'cassandra-cluster'],
+  cassandra: ['cassandra-node', 'object-stores'],
+  interop: ['python-medusa'],
+};
+const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);
 const root = join(import.meta.dirname, '..');
 
 function testFiles(dir: string): string[] {
@@ -36,9 +46,9 @@ function testFiles(dir: string): string[] {
   return out;
 }
 
-async function loadEnvironment(group: string): Promise<TestEnvironment | undefined> {
-  const file = join(root, 'test', group, 'environment.ts');
-  if (!existsSync(file)) return undefined;
+async function loadEnvironment(name: string): Promise<TestEnvironment> {
+  const file = join(root, 'test', 'environments', `${name}.ts`);
+  if (!existsSync(file)) throw new Error(`test environment ${name}: ${relative(root, file)} does not exist`);
   const mod = (await import(pathToFileURL(file).href)) as { default: TestEnvironment };
   return mod.default;
 }
@@ -78,18 +88,20 @@ async function main(): Promise<number> {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env };
     const files: string[] = [];
+    const needed = new Set<string>();
     for (const group of groups) {
       const groupFiles = testFiles(join(root, 'test', group));
       if (groupFiles.length === 0) continue;
-      const environment = await loadEnvironment(group);
-      if (environment) {
-        started.push(environment);
-        const t0 = Date.now();
-        console.log(`# starting test environment: ${environment.name}`);
-        Object.assign(env, await environment.up());
-        console.log(`# ${environment.name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
+      for (const name of GROUP_ENVIRONMENTS[group] ?? []) needed.add(name);
       files.push(...groupFiles);
+    }
+    for (const name of needed) {
+      const environment = await loadEnvironment(name);
+      started.push(environment);
+      const t0 = Date.now();
+      console.log(`# starting test environment: ${environment.name}`);
+      Object.assign(env, await environment.up());
+      console.log(`# ${environment.name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     console.log(`# running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
     return await runNodeTest(files, env);
