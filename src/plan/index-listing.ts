@@ -1,0 +1,101 @@
+/**
+ * Pure: turns one listing of `{P}index/backup_index/` into the node backups it describes
+ * (reference §3.4 steps 1-2). A node backup is listed only when its `tokenmap_F.json` entry exists;
+ * times come from the `started_`/`finished_` entry names, with fallbacks left to the caller.
+ */
+import { parseIndexKey, type BucketLayout, type IndexEntry } from '../layout/keys.js';
+
+/** What the listing says about one node backup, before fallbacks. */
+export interface IndexedNodeBackup {
+  readonly name: string;
+  readonly fqdn: string;
+  readonly started?: number;
+  readonly finished?: number;
+  /** LastModified of the index copy of the manifest: the first fallback for `finished`. */
+  readonly manifestIndexModified?: number;
+  readonly differential: boolean;
+  readonly tokenmapIndexKey: string;
+}
+
+/** The part of a listed object the index needs. */
+export interface ListedKey {
+  readonly key: string;
+  readonly lastModified: Date;
+}
+
+export interface IndexListing {
+  readonly nodeBackups: readonly IndexedNodeBackup[];
+  /** Keys under the index folder that do not have an index entry's shape (reported as warnings). */
+  readonly unexpectedKeys: readonly string[];
+}
+
+interface Accumulator {
+  tokenmapKey?: string;
+  started?: number;
+  finished?: number;
+  manifestModified?: number;
+  differential: boolean;
+}
+
+function toEpochSeconds(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
+function apply(acc: Accumulator, entry: IndexEntry, listed: ListedKey): void {
+  switch (entry.kind) {
+    case 'tokenmap':
+      acc.tokenmapKey = listed.key;
+      break;
+    case 'started':
+      acc.started = acc.started === undefined ? entry.epoch : Math.min(acc.started, entry.epoch);
+      break;
+    case 'finished':
+      acc.finished = acc.finished === undefined ? entry.epoch : Math.max(acc.finished, entry.epoch);
+      break;
+    case 'manifest':
+      acc.manifestModified = toEpochSeconds(listed.lastModified);
+      break;
+    case 'differential':
+    case 'incremental':
+      acc.differential = true;
+      break;
+    case 'schema':
+      break;
+  }
+}
+
+/** Groups an index listing by (backup name, fqdn). Output sorted by name, then fqdn. */
+export function readIndexListing(layout: BucketLayout, listing: Iterable<ListedKey>): IndexListing {
+  const byNode = new Map<string, Map<string, Accumulator>>();
+  const unexpectedKeys: string[] = [];
+  for (const listed of listing) {
+    const entry = parseIndexKey(layout, listed.key);
+    if (!entry) {
+      unexpectedKeys.push(listed.key);
+      continue;
+    }
+    let nodes = byNode.get(entry.backupName);
+    if (!nodes) byNode.set(entry.backupName, (nodes = new Map()));
+    let acc = nodes.get(entry.fqdn);
+    if (!acc) nodes.set(entry.fqdn, (acc = { differential: false }));
+    apply(acc, entry, listed);
+  }
+  const nodeBackups: IndexedNodeBackup[] = [];
+  for (const name of [...byNode.keys()].sort()) {
+    const nodes = byNode.get(name)!;
+    for (const fqdn of [...nodes.keys()].sort()) {
+      const acc = nodes.get(fqdn)!;
+      if (acc.tokenmapKey === undefined) continue;
+      nodeBackups.push({
+        name,
+        fqdn,
+        differential: acc.differential,
+        tokenmapIndexKey: acc.tokenmapKey,
+        ...(acc.started !== undefined ? { started: acc.started } : {}),
+        ...(acc.finished !== undefined ? { finished: acc.finished } : {}),
+        ...(acc.manifestModified !== undefined ? { manifestIndexModified: acc.manifestModified } : {}),
+      });
+    }
+  }
+  return { nodeBackups, unexpectedKeys };
+}
