@@ -1,0 +1,88 @@
+/**
+ * radosgw (Ceph's S3 gateway) on free ports of 127.0.0.1: real SigV4 checks and real multipart
+ * ETags. Started by the project's scripts/servers/radosgw-up.sh; used by the conformance suite and
+ * by the benchmarks.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { ensureDebianPackages, repoRoot } from './install.js';
+import { freePort, run } from './processes.js';
+
+/** A running radosgw and the coordinates to reach it. */
+export interface RadosgwServer {
+  readonly endpoint: string;
+  readonly host: string;
+  readonly port: number;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** Creates a bucket (an error if it cannot). */
+  createBucket(name: string): Promise<void>;
+  /** Stops every daemon and removes the state folder; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const ACCESS_KEY = 'MEDUSAAK';
+const SECRET_KEY = 'MEDUSASECRET';
+
+/** Installs Ceph if missing (Debian packages). */
+export async function installRadosgw(): Promise<void> {
+  await ensureDebianPackages(['ceph-mon', 'ceph-osd', 'radosgw'], ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'ceph']);
+}
+
+/**
+ * Starts a one-node Ceph with radosgw. `memstoreBytes` caps what the in-RAM store holds (RAM is
+ * only used as objects are written). On failure everything started is stopped before rejecting.
+ */
+export async function startRadosgw(options: { memstoreBytes?: number } = {}): Promise<RadosgwServer> {
+  await installRadosgw();
+  const dir = mkdtempSync(join(tmpdir(), 'medusa-radosgw-'));
+  const [port, monPort, monV1Port] = [await freePort(), await freePort(), await freePort()];
+  const scripts = join(repoRoot, 'scripts', 'servers');
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await run('bash', [join(scripts, 'radosgw-down.sh'), dir], { timeoutMs: 60_000 });
+  };
+  const env = {
+    ...process.env,
+    RGW_PORT: String(port),
+    MON_PORT: String(monPort),
+    MON_V1_PORT: String(monV1Port),
+    S3_ACCESS_KEY: ACCESS_KEY,
+    S3_SECRET_KEY: SECRET_KEY,
+    MEMSTORE_BYTES: String(options.memstoreBytes ?? 2 * 1024 ** 3),
+  };
+  try {
+    await run('bash', [join(scripts, 'radosgw-up.sh'), dir], { env, timeoutMs: 300_000 });
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw new Error(`radosgw did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    host: '127.0.0.1',
+    port,
+    accessKey: ACCESS_KEY,
+    secretKey: SECRET_KEY,
+    createBucket: (name) => createBucket(endpoint, name),
+    stop,
+  };
+}
+
+async function createBucket(endpoint: string, name: string): Promise<void> {
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name }));
+  } finally {
+    client.destroy();
+  }
+}
