@@ -1,0 +1,214 @@
+/**
+ * The `local` provider: objects are files at `<base_path>/<bucket_name>/<key>`, the same tree
+ * Python Medusa reads and writes, so either tool reads the other's backups.
+ *
+ * - `put` copies into a temporary file beside the destination while computing the hex MD5 (the
+ *   hash Medusa writes into manifests for local storage), flushes it and renames it into place.
+ * - `stat` and `list` carry no hash: hashing a file to answer a listing would read the whole bucket
+ *   (Medusa's local listing carries none either).
+ * - `delete` also removes the folders it leaves empty, up to the bucket folder, so a purge leaves a
+ *   clean tree. Python Medusa only removes the file; empty folders change nothing for it (its
+ *   listing skips folders), so both tools see the same objects.
+ */
+import { mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ConfigError } from '../../util/errors.js';
+import { isTempFileName, writeFileAtomically } from '../../transfer/atomic-file.js';
+import { ContentHasher } from '../../transfer/hashing.js';
+import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
+import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
+import { assertListPrefix, assertObjectKey, InvalidKeyError } from '../key-rules.js';
+import type { BackendContext } from '../registry.js';
+import type {
+  ByteSource,
+  DeleteManyResult,
+  GetOptions,
+  ListOptions,
+  ObjectInfo,
+  PutOptions,
+  StorageBackend,
+  StorageCapabilities,
+} from '../types.js';
+import type { StorageSection } from '../../config/types.js';
+import { errnoCode, mapLocalError } from './local-errors.js';
+import { listLocalTree } from './local-list.js';
+
+export interface LocalBackendOptions {
+  /** The bucket folder, `<base_path>/<bucket_name>`; created if missing. */
+  readonly root: string;
+  /** Name used in messages (default `local`). */
+  readonly provider?: string;
+}
+
+/** Deletes run this many at once in `deleteMany` (each is an unlink plus a few rmdir). */
+const DELETE_CONCURRENCY = 16;
+
+/** Objects as files under one folder. See the module comment for the exact semantics. */
+export class LocalBackend implements StorageBackend {
+  readonly provider: string;
+  readonly capabilities: StorageCapabilities = { hashKind: 'md5-hex', maxDeleteBatch: 1000, listingHasHash: false };
+  /** The bucket folder. */
+  readonly root: string;
+
+  constructor(options: LocalBackendOptions) {
+    this.root = resolve(options.root);
+    this.provider = options.provider ?? 'local';
+  }
+
+  /** The file that holds `key` (the key is validated first). */
+  pathOf(key: string): string {
+    assertObjectKey(this.provider, key);
+    if (isTempFileName(basename(key))) {
+      throw new InvalidKeyError(`${this.provider}: refusing object key ${JSON.stringify(key)}: names starting with .medusa-tmp- are reserved for temporary files`);
+    }
+    return join(this.root, key);
+  }
+
+  async put(key: string, source: ByteSource, options: PutOptions = {}): Promise<ObjectInfo> {
+    const path = this.pathOf(key);
+    const declared = source.kind === 'stream' ? source.size : source.kind === 'bytes' ? source.data.length : undefined;
+    const hasher = new ContentHasher({ md5: true }, declared);
+    try {
+      const written = await writeFileAtomically(path, openByteSource(source), {
+        hasher,
+        ...(options.signal ? { signal: options.signal } : {}),
+        verify: ({ size }) => {
+          if (declared !== undefined && size !== declared) {
+            throw new ConflictError(`${this.provider}: put ${key}: the source gave ${size} bytes, ${declared} were announced`);
+          }
+        },
+      });
+      return { key, size: written.size, lastModified: written.mtime, hash: hasher.digest().md5Hex ?? '' };
+    } catch (err) {
+      throw mapLocalError(this.provider, `put ${key}`, err);
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+    const path = this.pathOf(key);
+    options.signal?.throwIfAborted();
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path, 'r');
+      const st = await handle.stat();
+      if (!st.isFile()) throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
+      const { start, end } = this.resolveRange(key, st.size, options);
+      const stream = handle.createReadStream({ start, end, highWaterMark: FILE_CHUNK_BYTES, autoClose: true });
+      handle = undefined; // the stream owns it now
+      if (options.signal) {
+        const signal = options.signal;
+        const onAbort = (): void => {
+          stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        stream.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+      return stream;
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      if (errnoCode(err) === 'EISDIR') throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
+      throw mapLocalError(this.provider, `get ${key}`, err);
+    }
+  }
+
+  private resolveRange(key: string, size: number, options: GetOptions): { start: number; end: number } {
+    const range = options.range;
+    if (!range) return { start: 0, end: Infinity };
+    const last = range.end === undefined ? size - 1 : Math.min(range.end, size - 1);
+    if (!Number.isInteger(range.start) || range.start < 0 || range.start >= size || last < range.start) {
+      throw new InvalidRangeError(`${this.provider}: get ${key}: range ${range.start}-${range.end ?? ''} is outside the object's ${size} bytes`);
+    }
+    return { start: range.start, end: last };
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    const path = this.pathOf(key);
+    try {
+      const st = await stat(path);
+      return st.isFile() ? { key, size: st.size, lastModified: st.mtime } : undefined;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw mapLocalError(this.provider, `stat ${key}`, err);
+    }
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    assertListPrefix(this.provider, prefix);
+    try {
+      yield* listLocalTree(this.root, prefix, options.signal);
+    } catch (err) {
+      throw mapLocalError(this.provider, `list ${prefix || '(whole bucket)'}`, err);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      await unlink(path);
+    } catch (err) {
+      const code = errnoCode(err);
+      // Missing, or a folder by that name (not an object): nothing to delete.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
+      throw mapLocalError(this.provider, `delete ${key}`, err);
+    }
+    await this.pruneEmptyFolders(dirname(path));
+  }
+
+  /** Removes `dir` and its parents while they are empty, stopping at the bucket folder. */
+  private async pruneEmptyFolders(dir: string): Promise<void> {
+    while (dir.length > this.root.length && dir.startsWith(this.root)) {
+      try {
+        await rmdir(dir);
+      } catch (err) {
+        // Not empty (or just made non-empty by a concurrent put): the tree above is in use.
+        if (errnoCode(err) !== 'ENOENT') return;
+      }
+      dir = dirname(dir);
+    }
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
+    const failed: Array<{ key: string; error: Error }> = [];
+    let deleted = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < keys.length) {
+        const key = keys[next++] as string;
+        try {
+          await this.delete(key);
+          deleted += 1;
+        } catch (err) {
+          failed.push({ key, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+    return { deleted, failed };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Registry entry point: the backend for a `[storage]` section with `storage_provider = local`.
+ * Requires `base_path`; creates `<base_path>/<bucket_name>` like Medusa does.
+ */
+export async function createBackend(storage: Readonly<StorageSection>, _context: BackendContext): Promise<StorageBackend> {
+  if (!storage.base_path) {
+    throw new ConfigError([{ section: 'storage', key: 'base_path', message: 'is required with storage_provider = local' }]);
+  }
+  if (storage.bucket_name.split('/').some((s) => s === '..')) {
+    throw new ConfigError([{ section: 'storage', key: 'bucket_name', message: `must not contain ".." (got ${JSON.stringify(storage.bucket_name)})` }]);
+  }
+  const root = join(storage.base_path, storage.bucket_name);
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (err) {
+    throw mapLocalError('local', `create bucket folder ${root}`, err);
+  }
+  return new LocalBackend({ root });
+}

@@ -1,0 +1,111 @@
+/**
+ * Per-object retries: every operation is tried again on a retryable error (`isRetryable`, nothing
+ * else), with exponential backoff (see `RetryPolicy`). A put reopens its source for each attempt; a
+ * download that fails mid-stream resumes at the first missing byte; a listing that fails restarts
+ * after the last key it yielded (listings are in ascending key order); `deleteMany` retries only the
+ * keys that failed transiently. Permanent errors surface at once, unchanged.
+ */
+import type { Readable } from 'node:stream';
+import { compareKeys } from '../key-rules.js';
+import type {
+  ByteSource,
+  DeleteManyResult,
+  GetOptions,
+  ListOptions,
+  ObjectInfo,
+  PutOptions,
+  StorageBackend,
+  StorageCapabilities,
+} from '../types.js';
+import { isRetryable } from '../errors.js';
+import { resumableRead } from './resumable-read.js';
+import { RetryPolicy, type RetryOptions } from './retry-policy.js';
+
+/** A backend that retries transient failures of `inner`. */
+export class RetryingBackend implements StorageBackend {
+  readonly provider: string;
+  readonly capabilities: StorageCapabilities;
+  readonly policy: RetryPolicy;
+
+  constructor(
+    private readonly inner: StorageBackend,
+    options: RetryOptions = {},
+  ) {
+    this.provider = inner.provider;
+    this.capabilities = inner.capabilities;
+    this.policy = new RetryPolicy(options);
+  }
+
+  /** The wrapped backend. */
+  unwrap(): StorageBackend {
+    return this.inner;
+  }
+
+  put(key: string, source: ByteSource, options: PutOptions = {}): Promise<ObjectInfo> {
+    // The inner backend opens `source` afresh on every call, so each attempt sends every byte.
+    return this.policy.run('put', key, () => this.inner.put(key, source, options), options.signal);
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<Readable> {
+    const open = (opts: GetOptions): Promise<Readable> => this.policy.run('get', key, () => this.inner.get(key, opts), opts.signal);
+    return resumableRead(await open(options), key, options, open, this.policy);
+  }
+
+  stat(key: string): Promise<ObjectInfo | undefined> {
+    return this.policy.run('stat', key, () => this.inner.stat(key));
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    let last: string | undefined;
+    let failures = 0;
+    for (;;) {
+      try {
+        for await (const info of this.inner.list(prefix, options)) {
+          // After a restart, skip what the caller already has.
+          if (last !== undefined && compareKeys(info.key, last) <= 0) continue;
+          last = info.key;
+          failures = 0; // progress: the next failure starts a fresh count
+          yield info;
+        }
+        return;
+      } catch (err) {
+        failures += 1;
+        await this.policy.afterFailure('list', prefix, failures, err, options.signal);
+      }
+    }
+  }
+
+  delete(key: string): Promise<void> {
+    return this.policy.run('delete', key, () => this.inner.delete(key));
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
+    let pending = keys;
+    let deleted = 0;
+    const failed: Array<{ key: string; error: Error }> = [];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const result = await this.policy.run('deleteMany', `${pending.length} keys`, () => this.inner.deleteMany(pending));
+      deleted += result.deleted;
+      const transient = result.failed.filter((f) => isRetryable(f.error));
+      failed.push(...result.failed.filter((f) => !isRetryable(f.error)));
+      if (transient.length === 0) break;
+      if (attempt >= this.policy.maxAttempts) {
+        failed.push(...transient);
+        break;
+      }
+      const first = transient[0];
+      await this.policy.afterFailure('deleteMany', `${transient.length} keys`, attempt, first?.error);
+      pending = transient.map((f) => f.key);
+    }
+    return { deleted, failed };
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** `inner` with per-object retries. */
+export function withRetry(inner: StorageBackend, options: RetryOptions = {}): StorageBackend {
+  return new RetryingBackend(inner, options);
+}

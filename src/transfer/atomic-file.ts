@@ -1,0 +1,112 @@
+/**
+ * Writing a file so that readers see either the old content or the complete new one, never a part:
+ * bytes go to a temporary file beside the destination (same folder, so same file system), are
+ * flushed to disk, and the temporary file is renamed over the destination.
+ *
+ * Temporary names start with `.medusa-tmp-`. No SSTable component, Medusa document or secondary
+ * index folder can start that way (Cassandra names start with a version or a table/index name,
+ * index folders with `.` followed by an identifier, which cannot contain `-`), so listings can
+ * skip such files safely, and a crash leaves at worst a file every listing ignores.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ContentHasher } from './hashing.js';
+
+/** Prefix of every temporary file name this project writes. */
+export const TEMP_FILE_PREFIX = '.medusa-tmp-';
+
+/** True for a file name (last path segment) that is one of our temporary files. */
+export function isTempFileName(name: string): boolean {
+  return name.startsWith(TEMP_FILE_PREFIX);
+}
+
+/** A fresh temporary path in the same folder as `destination`. */
+export function tempPathBeside(destination: string): string {
+  return join(dirname(destination), `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}-${basename(destination)}`);
+}
+
+export interface AtomicWriteOptions {
+  /** Sees every byte written, in order (the hash is computed while copying, not after). */
+  readonly hasher?: ContentHasher;
+  /** Aborting stops the copy, removes the temporary file and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Last check before the rename (size, hash); throwing keeps the destination untouched. */
+  readonly verify?: (written: { size: number }) => void;
+}
+
+/** What was written. */
+export interface WrittenFile {
+  readonly size: number;
+  readonly mtime: Date;
+}
+
+/** Attempts at creating the temporary file when a concurrent delete removed the empty folder. */
+const CREATE_ATTEMPTS = 5;
+
+async function createTemp(destination: string): Promise<{ handle: FileHandle; path: string }> {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(dirname(destination), { recursive: true });
+    const path = tempPathBeside(destination);
+    try {
+      return { handle: await open(path, 'wx'), path };
+    } catch (err) {
+      // A delete elsewhere may prune the folder between mkdir and open: make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= CREATE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/**
+ * Copies `source` into `destination` atomically (see the module comment), creating missing
+ * folders. Hashing overlaps with writing: while chunk k is being written, chunk k+1 is hashed, and
+ * the source reads ahead, so the copy costs about max(read, hash, write), not their sum. Memory is a
+ * few chunks whatever the size. On any failure the temporary file is removed and the source destroyed.
+ */
+export async function writeFileAtomically(destination: string, source: Readable, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
+  const { signal, hasher } = options;
+  signal?.throwIfAborted();
+  const { handle, path } = await createTemp(destination);
+  let closed = false;
+  // A stalled source would keep the loop below waiting forever: aborting must wake it.
+  const onAbort = (): void => {
+    source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let size = 0;
+    let pending: Promise<unknown> | undefined;
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      signal?.throwIfAborted();
+      hasher?.update(chunk);
+      if (pending) await pending;
+      pending = writeAll(handle, chunk, size);
+      size += chunk.length;
+    }
+    if (pending) await pending;
+    signal?.throwIfAborted();
+    options.verify?.({ size });
+    await handle.sync();
+    const { mtime } = await handle.stat();
+    closed = true;
+    await handle.close();
+    await rename(path, destination);
+    return { size, mtime };
+  } catch (err) {
+    source.destroy();
+    if (!closed) await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Content hashes in the forms stores report them, computed in one pass over the bytes, while they
+ * stream, with memory bounded by one chunk.
+ *
+ * MD5 is the bound of a local backup on this hardware (design §3), so a hasher computes only what it
+ * was asked for: when the size is known up front, an S3 ETag of a multipart-sized file costs one MD5
+ * pass over the parts, not a second pass for the whole-file digest.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import type { HashKind } from '../storage/types.js';
+
+/** How an S3 upload is split: files of `threshold` bytes or more go up in parts of `partSize`. */
+export interface MultipartSpec {
+  /** Bytes per part (the last part may be shorter). */
+  readonly partSize: number;
+  /** Smallest size uploaded in parts; smaller files are a single PUT whose ETag is the hex MD5. */
+  readonly threshold: number;
+}
+
+/** Which digests to compute. */
+export interface HashSpec {
+  /** Whole-content MD5 (reported as hex and base64). */
+  readonly md5?: boolean;
+  /** The S3 ETag an upload with this part layout gets. */
+  readonly s3Etag?: MultipartSpec;
+}
+
+/** The digests of some content; a field is present when its digest was requested. */
+export interface ContentHashes {
+  readonly size: number;
+  readonly md5Hex?: string;
+  readonly md5Base64?: string;
+  readonly s3Etag?: string;
+}
+
+/**
+ * Accumulates digests chunk by chunk. `expectedSize`, when known, lets the hasher skip the digest
+ * that the final size would make useless (see the module comment); with an unknown size it keeps
+ * both the whole and the per-part digests when an ETag is requested.
+ */
+export class ContentHasher {
+  private readonly whole: Hash | undefined;
+  private readonly partSize: number;
+  private partHash: Hash | undefined;
+  private partFill = 0;
+  private readonly partDigests: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly spec: HashSpec,
+    expectedSize?: number,
+  ) {
+    const etag = spec.s3Etag;
+    if (etag && !(etag.partSize > 0)) throw new RangeError(`multipart part size must be positive, got ${etag.partSize}`);
+    const multipart = etag !== undefined && (expectedSize === undefined || expectedSize >= etag.threshold);
+    const singlePut = etag !== undefined && (expectedSize === undefined || expectedSize < etag.threshold);
+    this.whole = spec.md5 || singlePut ? createHash('md5') : undefined;
+    this.partSize = multipart && etag ? etag.partSize : 0;
+  }
+
+  /** Adds the next bytes of the content. */
+  update(chunk: Uint8Array): void {
+    this.size += chunk.length;
+    this.whole?.update(chunk);
+    if (this.partSize === 0) return;
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.partHash ??= createHash('md5');
+      const take = Math.min(this.partSize - this.partFill, chunk.length - offset);
+      this.partHash.update(offset === 0 && take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+      this.partFill += take;
+      offset += take;
+      if (this.partFill === this.partSize) this.closePart();
+    }
+  }
+
+  private closePart(): void {
+    if (!this.partHash) return;
+    this.partDigests.push(this.partHash.digest());
+    this.partHash = undefined;
+    this.partFill = 0;
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** The digests of everything passed to `update`; call once. */
+  digest(): ContentHashes {
+    const wholeDigest = this.whole?.digest();
+    const out: { size: number; md5Hex?: string; md5Base64?: string; s3Etag?: string } = { size: this.size };
+    if (this.spec.md5 && wholeDigest) {
+      out.md5Hex = wholeDigest.toString('hex');
+      out.md5Base64 = wholeDigest.toString('base64');
+    }
+    const etag = this.spec.s3Etag;
+    if (etag) {
+      if (this.size < etag.threshold) {
+        if (!wholeDigest) throw new Error(`content of ${this.size} bytes is below the multipart threshold, but its size was announced as larger`);
+        out.s3Etag = wholeDigest.toString('hex');
+      } else {
+        if (this.partSize === 0) throw new Error(`content of ${this.size} bytes reaches the multipart threshold, but its size was announced as smaller`);
+        this.closePart();
+        out.s3Etag = multipartEtag(this.partDigests);
+      }
+    }
+    return out;
+  }
+}
+
+/** `hex(md5(concat(part digests)))-<parts>`: the ETag S3 gives a multipart upload. */
+export function multipartEtag(partDigests: readonly Uint8Array[]): string {
+  const h = createHash('md5');
+  for (const d of partDigests) h.update(d);
+  return `${h.digest('hex')}-${partDigests.length}`;
+}
+
+/** A pass-through stream that feeds every chunk to `hasher` on its way. */
+export function createHashingStream(hasher: ContentHasher): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+      hasher.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+/** Digests of bytes in memory (small documents, tests). */
+export function hashBytes(data: Uint8Array, spec: HashSpec): ContentHashes {
+  const hasher = new ContentHasher(spec, data.length);
+  hasher.update(data);
+  return hasher.digest();
+}
+
+/** Hex MD5 of bytes in memory. */
+export function md5Hex(data: Uint8Array): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+/** Size of the reads `hashFile` makes; with 1 MiB reads the MD5 itself dominates the cost. */
+const HASH_READ_BYTES = 1024 * 1024;
+
+/**
+ * Reads an open file once, from the start, and returns its digests. Reuses one buffer, so memory is
+ * one read whatever the file size.
+ */
+export async function hashFileHandle(handle: FileHandle, spec: HashSpec, expectedSize?: number): Promise<ContentHashes> {
+  const hasher = new ContentHasher(spec, expectedSize);
+  const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
+  let position = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    hasher.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return hasher.digest();
+}
+
+/** Reads the file at `path` once and returns its digests (no cache; see `HashCache`). */
+export async function hashFile(path: string, spec: HashSpec): Promise<ContentHashes> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return await hashFileHandle(handle, spec, size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * What to compute so the result can be compared with a store's hash of kind `kind`. `multipart` is
+ * the part layout the store was written with; it matters only for `s3-etag`, and without it an
+ * S3 ETag can only be predicted for single-PUT objects (the caller then compares `md5Hex`).
+ */
+export function hashSpecFor(kind: HashKind, multipart?: MultipartSpec): HashSpec {
+  switch (kind) {
+    case 'md5-hex':
+    case 'md5-base64':
+      return { md5: true };
+    case 's3-etag':
+      return multipart ? { s3Etag: multipart } : { md5: true };
+    case 'none':
+      return {};
+  }
+}
+
+/** The digest in the exact form a store of kind `kind` reports, or `undefined` if not computed. */
+export function hashInStoreForm(kind: HashKind, hashes: ContentHashes): string | undefined {
+  switch (kind) {
+    case 'md5-hex':
+      return hashes.md5Hex;
+    case 'md5-base64':
+      return hashes.md5Base64;
+    case 's3-etag':
+      return hashes.s3Etag ?? hashes.md5Hex;
+    case 'none':
+      return undefined;
+  }
+}

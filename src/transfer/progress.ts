@@ -1,0 +1,75 @@
+/**
+ * Progress accounting for transfers. Bytes are reported as deltas so many concurrent transfers can
+ * feed one running total; a retried attempt reports a negative delta that undoes its predecessor,
+ * so the total is always the bytes of the attempts still alive, never double-counted.
+ */
+
+/** Receives byte deltas of one transfer; negative when a retry restarts it from the first byte. */
+export type OnProgress = (deltaBytes: number) => void;
+
+/** Counts one transfer's bytes across attempts, forwarding deltas to `onProgress`. */
+export class AttemptProgress {
+  private current = 0;
+
+  constructor(private readonly onProgress?: OnProgress) {}
+
+  /** Bytes moved by the current attempt. */
+  get bytes(): number {
+    return this.current;
+  }
+
+  /** Records `bytes` more moved by the current attempt. */
+  add(bytes: number): void {
+    if (bytes === 0) return;
+    this.current += bytes;
+    this.onProgress?.(bytes);
+  }
+
+  /** A new attempt starts from byte 0: takes back what the previous attempt reported. */
+  restart(): void {
+    if (this.current === 0) return;
+    const undo = -this.current;
+    this.current = 0;
+    this.onProgress?.(undo);
+  }
+}
+
+/** What an operation tells its progress display (files, bytes). Every method is optional work. */
+export interface ProgressReporter {
+  /** A transfer of `size` bytes begins (once per file, whatever the number of attempts). */
+  transferStarted(name: string, size: number): void;
+  /** Bytes moved since the last call, possibly negative (see the module comment). */
+  bytesMoved(delta: number): void;
+  /** The transfer ended, successfully or not. */
+  transferFinished(name: string, ok: boolean): void;
+}
+
+/** A reporter that ignores everything (cron runs, tests). */
+export const noopProgress: ProgressReporter = {
+  transferStarted: () => undefined,
+  bytesMoved: () => undefined,
+  transferFinished: () => undefined,
+};
+
+/** A reporter that keeps running totals, for a progress line or a summary. */
+export class ProgressTotals implements ProgressReporter {
+  filesStarted = 0;
+  filesDone = 0;
+  filesFailed = 0;
+  bytesPlanned = 0;
+  bytesMovedTotal = 0;
+
+  transferStarted(_name: string, size: number): void {
+    this.filesStarted += 1;
+    this.bytesPlanned += size;
+  }
+
+  bytesMoved(delta: number): void {
+    this.bytesMovedTotal += delta;
+  }
+
+  transferFinished(_name: string, ok: boolean): void {
+    if (ok) this.filesDone += 1;
+    else this.filesFailed += 1;
+  }
+}
