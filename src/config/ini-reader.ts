@@ -115,7 +115,8 @@ export function readIni(text: string): IniDocument {
       errors.push({
         line: lineNo,
         section: current.name,
-        message: option ? 'option with an empty key' : `line is not "key = value": ${JSON.stringify(trimmed)}`,
+        // The line is not quoted: a malformed line may hold a password.
+        message: option ? 'option with an empty key' : 'line is not "key = value" (no "=" or ":")',
       });
       open = undefined;
       return;

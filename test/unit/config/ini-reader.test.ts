@@ -59,7 +59,7 @@ test('ini: every syntax error is reported with its line', () => {
     [
       [1, 'text before the first [section] header'],
       [5, 'option "x" appears twice in [a]'],
-      [6, 'line is not "key = value": "no delimiter"'],
+      [6, 'line is not "key = value" (no "=" or ":")'],
       [7, 'option with an empty key'],
       [8, 'section [a] appears twice'],
     ],

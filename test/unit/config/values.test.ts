@@ -167,3 +167,11 @@ test('required keys: missing or empty', () => {
   const [empty] = problemsOf(() => parseStorage('storage_provider = local\nbase_path = /x\nbucket_name ='));
   assert.deepEqual(empty, { section: 'storage', key: 'bucket_name', message: 'is empty (line 4)' });
 });
+
+test('no error or warning ever quotes a secret, even on a malformed line', () => {
+  const secret = 'hunter2-Zq9';
+  const problems = problemsOf(() => parseWith(`[cassandra]\ncql_password ${secret}\n`, { env: { MEDUSA_NODETOOL_PASSWORD: secret } }));
+  assert.deepEqual(problems, [{ section: 'cassandra', message: 'line 6: line is not "key = value" (no "=" or ":")' }]);
+  const s3 = problemsOf(() => parseStorage(`storage_provider = s3\nbucket_name = b\nsse_c_key = ${secret}`));
+  assert.ok(!JSON.stringify(s3).includes(secret));
+});
