@@ -29,6 +29,7 @@ export type BackendFamily = 'local' | 's3' | 'gcs' | 'azure';
 
 const LOADERS: Partial<Record<BackendFamily, () => Promise<BackendModule>>> = {
   local: () => import('./backends/local.js'),
+  s3: () => import('./backends/s3/index.js'),
 };
 
 /**
