@@ -21,8 +21,9 @@ function badSegment(segment: string): string | undefined {
   return undefined;
 }
 
+/** The key as a JSON string, so control characters such as NUL show as `\u0000`. */
 function describeKey(key: string): string {
-  return JSON.stringify(key.replaceAll('\0', '\\0'));
+  return JSON.stringify(key);
 }
 
 /**

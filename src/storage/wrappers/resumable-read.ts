@@ -35,7 +35,8 @@ export function resumableRead(first: Readable, key: string, options: GetOptions,
         await policy.afterFailure('get', key, failures, err, signal);
         const range: ByteRange = end === undefined ? { start: start + delivered } : { start: start + delivered, end };
         try {
-          current = await open({ ...options, range });
+          // Nothing delivered yet: ask again exactly as the caller did (a range on an empty object is refused).
+          current = await open(delivered === 0 ? options : { ...options, range });
         } catch (reopenErr) {
           // The failure came after the last byte: the range past the end is refused, nothing is missing.
           if (reopenErr instanceof InvalidRangeError && delivered > 0) return;

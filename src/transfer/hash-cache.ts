@@ -1,0 +1,160 @@
+/**
+ * Remembers file digests by (device, inode, size, mtime), so an unchanged file (an SSTable is
+ * immutable once written) is read at most once: `--enable-md5-checks` and differential backups cost
+ * nothing for files already hashed (design §3 "hash cache"). Optionally persisted as JSON between
+ * runs. A file modified while it is being hashed is not cached.
+ */
+import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { writeFileAtomically } from './atomic-file.js';
+import { hashFileHandle, type ContentHashes, type HashSpec } from './hashing.js';
+
+interface Entry {
+  size: number;
+  /** mtime in nanoseconds, as a decimal string (exact; a double would lose precision). */
+  mtimeNs: string;
+  md5Hex?: string;
+  md5Base64?: string;
+  /** Multipart ETags by part size. */
+  partEtags?: Record<string, string>;
+}
+
+interface CacheFile {
+  version: 1;
+  entries: Record<string, Entry>;
+}
+
+export interface HashCacheOptions {
+  /** JSON file the cache is loaded from (if it exists) and saved to. */
+  readonly persistPath?: string;
+}
+
+/** Lookup counters, for logs and tests. */
+export interface HashCacheStats {
+  /** Requests answered without reading the file. */
+  hits: number;
+  /** Requests that read the file. */
+  misses: number;
+}
+
+/** A digest cache; one instance per process is enough (share it between operations). */
+export class HashCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly used = new Set<string>();
+  readonly stats: HashCacheStats = { hits: 0, misses: 0 };
+
+  private constructor(private readonly persistPath: string | undefined) {}
+
+  /** An empty cache (no persistence). */
+  static inMemory(): HashCache {
+    return new HashCache(undefined);
+  }
+
+  /**
+   * A cache backed by `options.persistPath`: loads it when present. A missing, unreadable or
+   * malformed file gives an empty cache (the cache is only an optimisation; a stale or damaged one
+   * must never fail a backup).
+   */
+  static async load(options: HashCacheOptions = {}): Promise<HashCache> {
+    const cache = new HashCache(options.persistPath);
+    if (!options.persistPath) return cache;
+    try {
+      const parsed = JSON.parse(await readFile(options.persistPath, 'utf8')) as Partial<CacheFile>;
+      if (parsed.version === 1 && parsed.entries && typeof parsed.entries === 'object') {
+        for (const [id, e] of Object.entries(parsed.entries)) {
+          if (typeof e.size === 'number' && typeof e.mtimeNs === 'string') cache.entries.set(id, e);
+        }
+      }
+    } catch {
+      // Start empty (see above).
+    }
+    return cache;
+  }
+
+  /**
+   * The digests `spec` asks for, of the file at `path`: from the cache when the file's identity,
+   * size and mtime match a previous computation, else by reading the file once (computing only
+   * the missing digests). The result has the same shape as `hashFile`'s.
+   */
+  async hashFile(path: string, spec: HashSpec): Promise<ContentHashes> {
+    const handle = await open(path, 'r');
+    try {
+      const before = await handle.stat({ bigint: true });
+      const id = `${before.dev}:${before.ino}`;
+      const size = Number(before.size);
+      const mtimeNs = before.mtimeNs.toString();
+      this.used.add(id);
+      let entry = this.entries.get(id);
+      if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = { size, mtimeNs };
+      const missing = missingSpec(entry, spec);
+      if (!missing) {
+        this.stats.hits += 1;
+        return answer(entry, spec);
+      }
+      this.stats.misses += 1;
+      const computed = await hashFileHandle(handle, missing, size);
+      const merged = mergeInto(entry, computed, missing);
+      const after = await handle.stat({ bigint: true });
+      if (after.size === before.size && after.mtimeNs === before.mtimeNs && computed.size === size) this.entries.set(id, merged);
+      return answer(merged, spec);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Writes the cache to its `persistPath` atomically (no-op without one). `dropUnused` keeps only
+   * files looked up by this process, so entries of deleted files (compacted SSTables) do not pile up.
+   */
+  async save(options: { dropUnused?: boolean } = {}): Promise<void> {
+    if (!this.persistPath) return;
+    const entries: Record<string, Entry> = {};
+    for (const [id, e] of this.entries) if (!options.dropUnused || this.used.has(id)) entries[id] = e;
+    const body: CacheFile = { version: 1, entries };
+    await writeFileAtomically(this.persistPath, Readable.from([Buffer.from(JSON.stringify(body))]));
+  }
+}
+
+/** The part of `spec` the entry cannot answer, or `undefined` if it answers all of it. */
+function missingSpec(entry: Entry, spec: HashSpec): HashSpec | undefined {
+  const etag = spec.s3Etag;
+  const needWhole = spec.md5 === true || (etag !== undefined && entry.size < etag.threshold);
+  const needParts = etag !== undefined && entry.size >= etag.threshold;
+  const missWhole = needWhole && entry.md5Hex === undefined;
+  const missParts = needParts && entry.partEtags?.[String(etag.partSize)] === undefined;
+  if (!missWhole && !missParts) return undefined;
+  return {
+    ...(missWhole ? { md5: true } : {}),
+    ...(missParts && etag ? { s3Etag: { partSize: etag.partSize, threshold: 0 } } : {}),
+  };
+}
+
+function mergeInto(entry: Entry, computed: ContentHashes, asked: HashSpec): Entry {
+  const out: Entry = { ...entry, ...(entry.partEtags ? { partEtags: { ...entry.partEtags } } : {}) };
+  if (asked.md5 && computed.md5Hex && computed.md5Base64) {
+    out.md5Hex = computed.md5Hex;
+    out.md5Base64 = computed.md5Base64;
+  }
+  if (asked.s3Etag && computed.s3Etag) out.partEtags = { ...out.partEtags, [String(asked.s3Etag.partSize)]: computed.s3Etag };
+  return out;
+}
+
+function answer(entry: Entry, spec: HashSpec): ContentHashes {
+  const out: { size: number; md5Hex?: string; md5Base64?: string; s3Etag?: string } = { size: entry.size };
+  if (spec.md5 && entry.md5Hex && entry.md5Base64) {
+    out.md5Hex = entry.md5Hex;
+    out.md5Base64 = entry.md5Base64;
+  }
+  const etag = spec.s3Etag;
+  if (etag) {
+    const value = entry.size < etag.threshold ? entry.md5Hex : entry.partEtags?.[String(etag.partSize)];
+    if (value !== undefined) out.s3Etag = value;
+  }
+  return out;
+}

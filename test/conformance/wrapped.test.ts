@@ -1,0 +1,32 @@
+/**
+ * The production wrapper stack (throttle inside, retry outside, as `storage/open.ts` builds it) over
+ * a backend that fails one call in ten with a transient error, before or in the middle of a
+ * transfer or listing: retries must hide every fault and keep the whole contract. Time is virtual,
+ * so backoff waits and the bandwidth budget cost nothing. Permanent errors are covered in
+ * test/unit/storage/with-retry.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemoryBackend } from '../../src/storage/backends/memory.js';
+import { withRetry } from '../../src/storage/wrappers/with-retry.js';
+import { withThrottle } from '../../src/storage/wrappers/with-throttle.js';
+import { TokenBucket } from '../../src/transfer/token-bucket.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FaultyBackend } from '../support/faulty-storage.js';
+import { describeStorageConformance } from './storage-suite.js';
+
+const clock = new FakeClock();
+const faulty = new FaultyBackend(new MemoryBackend(), { transientRate: 0.1, seed: 42 });
+
+describeStorageConformance('retry(throttle(faulty(memory))) with 10% transient faults', () => {
+  const bucket = new TokenBucket({ bytesPerSecond: 64 * 1024 * 1024, clock });
+  const backend = withRetry(withThrottle(faulty, bucket), { clock, maxAttempts: 12 });
+  return Promise.resolve({ backend, cleanup: () => Promise.resolve() });
+}, { partSize: 1024 * 1024 });
+
+test('the faulty run really injected faults into every kind of operation', () => {
+  for (const op of ['put', 'get', 'stat', 'list', 'deleteMany'] as const) {
+    assert.ok(faulty.faults[op] > 0, `${op}: ${faulty.faults[op]} faults in ${faulty.calls[op]} calls`);
+  }
+  assert.ok(clock.sleeps.length > 0, 'retries and the budget waited (virtually)');
+});
