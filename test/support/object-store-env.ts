@@ -54,3 +54,21 @@ export function radosgwLines(extra: Record<string, string | number | boolean> = 
     ...extra,
   };
 }
+
+/** A Medusa Azure key file for the azurite account (or the given account and key). */
+export function azureKeyFile(account = requireEnv('MEDUSA_TEST_AZURITE_ACCOUNT'), key = requireEnv('MEDUSA_TEST_AZURITE_KEY')): string {
+  return tempKeyFile('azure.json', JSON.stringify({ storage_account: account, key }));
+}
+
+/** The `[storage]` lines of an `azure_blobs` section for the azurite test server. */
+export function azuriteLines(extra: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  return {
+    storage_provider: 'azure_blobs',
+    bucket_name: requireEnv('MEDUSA_TEST_AZURITE_CONTAINER'),
+    host: requireEnv('MEDUSA_TEST_AZURITE_HOST'),
+    port: requireEnv('MEDUSA_TEST_AZURITE_PORT'),
+    secure: false,
+    key_file: azureKeyFile(),
+    ...extra,
+  };
+}
