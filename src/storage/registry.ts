@@ -4,6 +4,7 @@
  *
  * Adding a backend is one line in `LOADERS` (the provider names that map to it are already known):
  *   s3: () => import('./backends/s3/index.js'),
+  azure: () => import('./backends/azure/index.js'),
  */
 import type { StorageSection } from '../config/types.js';
 import type { Clock } from '../util/clock.js';
@@ -30,6 +31,7 @@ export type BackendFamily = 'local' | 's3' | 'gcs' | 'azure';
 const LOADERS: Partial<Record<BackendFamily, () => Promise<BackendModule>>> = {
   local: () => import('./backends/local.js'),
   s3: () => import('./backends/s3/index.js'),
+  azure: () => import('./backends/azure/index.js'),
 };
 
 /**
