@@ -4,7 +4,6 @@
  *
  * Adding a backend is one line in `LOADERS` (the provider names that map to it are already known):
  *   s3: () => import('./backends/s3/index.js'),
-  azure: () => import('./backends/azure/index.js'),
  */
 import type { StorageSection } from '../config/types.js';
 import type { Clock } from '../util/clock.js';
