@@ -72,3 +72,16 @@ export function azuriteLines(extra: Record<string, string | number | boolean> = 
     ...extra,
   };
 }
+
+/** The `[storage]` lines of a `google_storage` section for the fake-gcs-server test server. */
+export function fakeGcsLines(extra: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  const endpoint = new URL(requireEnv('MEDUSA_TEST_GCS_ENDPOINT'));
+  return {
+    storage_provider: 'google_storage',
+    bucket_name: requireEnv('MEDUSA_TEST_GCS_BUCKET'),
+    host: endpoint.hostname,
+    port: endpoint.port,
+    secure: endpoint.protocol === 'https:',
+    ...extra,
+  };
+}
