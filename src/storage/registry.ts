@@ -31,6 +31,7 @@ const LOADERS: Partial<Record<BackendFamily, () => Promise<BackendModule>>> = {
   local: () => import('./backends/local.js'),
   s3: () => import('./backends/s3/index.js'),
   azure: () => import('./backends/azure/index.js'),
+  gcs: () => import('./backends/gcs/index.js'),
 };
 
 /**
