@@ -63,15 +63,18 @@ async function createTemp(destination: string): Promise<{ handle: FileHandle; pa
  * folders. Hashing overlaps with writing: while chunk k is being written, chunk k+1 is hashed, and
  * the source reads ahead, so the copy costs about max(read, hash, write), not their sum. Memory is a
  * few chunks whatever the size. On any failure the temporary file is removed and the source destroyed.
+ *
+ * `source` may reuse its buffers (as `readFileChunks` does): a chunk is only used until the chunk
+ * after the next one is requested.
  */
-export async function writeFileAtomically(destination: string, source: Readable, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
+export async function writeFileAtomically(destination: string, source: Readable | AsyncIterable<Buffer>, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
   const { signal, hasher } = options;
   signal?.throwIfAborted();
   const { handle, path } = await createTemp(destination);
   let closed = false;
   // A stalled source would keep the loop below waiting forever: aborting must wake it.
   const onAbort = (): void => {
-    source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (isReadable(source)) source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -94,13 +97,17 @@ export async function writeFileAtomically(destination: string, source: Readable,
     await rename(path, destination);
     return { size, mtime };
   } catch (err) {
-    source.destroy();
+    if (isReadable(source)) source.destroy();
     if (!closed) await handle.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function isReadable(source: Readable | AsyncIterable<Buffer>): source is Readable {
+  return typeof (source as Readable).destroy === 'function';
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {

@@ -11,6 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { HashKind } from '../storage/types.js';
+import { readFileChunks } from './file-chunks.js';
 
 /** How an S3 upload is split: files of `threshold` bytes or more go up in parts of `partSize`. */
 export interface MultipartSpec {
@@ -141,23 +142,13 @@ export function md5Hex(data: Uint8Array): string {
   return createHash('md5').update(data).digest('hex');
 }
 
-/** Size of the reads `hashFile` makes; with 1 MiB reads the MD5 itself dominates the cost. */
-const HASH_READ_BYTES = 1024 * 1024;
-
 /**
- * Reads an open file once, from the start, and returns its digests. Reuses one buffer, so memory is
- * one read whatever the file size.
+ * Reads an open file once, from the start, and returns its digests. The next read runs while the
+ * current chunk is hashed, and memory is three reused buffers whatever the file size.
  */
 export async function hashFileHandle(handle: FileHandle, spec: HashSpec, expectedSize?: number): Promise<ContentHashes> {
   const hasher = new ContentHasher(spec, expectedSize);
-  const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
-  let position = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-    if (bytesRead === 0) break;
-    hasher.update(buffer.subarray(0, bytesRead));
-    position += bytesRead;
-  }
+  for await (const chunk of readFileChunks(handle)) hasher.update(chunk);
   return hasher.digest();
 }
 

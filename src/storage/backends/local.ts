@@ -15,6 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
 import { isTempFileName, writeFileAtomically } from '../../transfer/atomic-file.js';
+import { readFileChunks } from '../../transfer/file-chunks.js';
 import { ContentHasher } from '../../transfer/hashing.js';
 import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
 import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
@@ -70,7 +71,8 @@ export class LocalBackend implements StorageBackend {
     const declared = source.kind === 'stream' ? source.size : source.kind === 'bytes' ? source.data.length : undefined;
     const hasher = new ContentHasher({ md5: true }, declared);
     try {
-      const written = await writeFileAtomically(path, openByteSource(source), {
+      const body = source.kind === 'file' ? fileChunks(source.path) : openByteSource(source);
+      const written = await writeFileAtomically(path, body, {
         hasher,
         ...(options.signal ? { signal: options.signal } : {}),
         verify: ({ size }) => {
@@ -190,6 +192,16 @@ export class LocalBackend implements StorageBackend {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** A file's bytes through reused buffers (the fast path of `put` from a file; see `readFileChunks`). */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    yield* readFileChunks(handle);
+  } finally {
+    await handle.close();
   }
 }
 
