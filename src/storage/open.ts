@@ -1,7 +1,7 @@
 /**
  * The ONE place a storage backend is assembled from the configuration:
- * raw backend (registry) → bandwidth throttle → per-object retry.
- * Retry is outermost so that each attempt is throttled and metered afresh.
+ * raw backend (registry) → bandwidth throttle → logging (when a log is given) → per-object retry.
+ * Retry is outermost so that each attempt is throttled, metered and logged afresh.
  */
 import type { MedusaConfig } from '../config/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -9,8 +9,9 @@ import { TokenBucket } from '../transfer/token-bucket.js';
 import { backendFamilyOf, loadBackendModule, type BackendFamily } from './registry.js';
 import type { StorageBackend } from './types.js';
 import { withRetry } from './wrappers/with-retry.js';
-import type { RetryOptions } from './wrappers/retry-policy.js';
+import type { RetryEvent, RetryOptions } from './wrappers/retry-policy.js';
 import { withThrottle } from './wrappers/with-throttle.js';
+import { withLogging, type StorageLog } from './wrappers/with-logging.js';
 
 export interface OpenStorageOptions {
   readonly clock?: Clock;
@@ -18,6 +19,8 @@ export interface OpenStorageOptions {
   readonly bandwidth?: TokenBucket;
   /** Retry settings; default `RetryPolicy`'s. */
   readonly retry?: RetryOptions;
+  /** Where retries (WARNING) and, at DEBUG, every storage operation are logged; none by default. */
+  readonly log?: StorageLog;
 }
 
 let processBucket: TokenBucket | undefined;
@@ -55,5 +58,10 @@ export async function openStorage(config: Pick<MedusaConfig, 'storage'>, options
   if (family && bandwidthAppliesTo(family) && storage.transfer_max_bandwidth > 0) {
     backend = withThrottle(backend, options.bandwidth ?? processBandwidth(storage.transfer_max_bandwidth, clock));
   }
-  return withRetry(backend, { clock, ...options.retry });
+  const log = options.log;
+  if (log) backend = withLogging(backend, log, clock);
+  const onRetry = log
+    ? (e: RetryEvent) => log.warning(`${storage.storage_provider}: ${e.operation} ${e.target} failed (attempt ${e.attempt}), retrying in ${(e.delayMs / 1000).toFixed(1)} s: ${e.error.message}`)
+    : undefined;
+  return withRetry(backend, { clock, ...(onRetry ? { onRetry } : {}), ...options.retry });
 }
