@@ -217,7 +217,8 @@ export async function createAzureBackend(storage: Readonly<StorageSection>): Pro
   if (!settings.keyFile) throw new Error('unreachable: azureSettingsFrom requires key_file');
   const { account, key } = await readAzureKeyFile(settings.provider, settings.keyFile);
   const service = new BlobServiceClient(accountUrl(settings, account), new StorageSharedKeyCredential(account, key), {
-    retryOptions: { maxTries: SDK_MAX_TRIES, ...(settings.tryTimeoutMs !== undefined && { tryTimeoutInMs: settings.tryTimeoutMs }) },
+    // Short SDK waits (default 4 s, doubling): the retry wrapper waits between whole attempts.
+    retryOptions: { maxTries: SDK_MAX_TRIES, retryDelayInMs: 500, maxRetryDelayInMs: 4000, ...(settings.tryTimeoutMs !== undefined && { tryTimeoutInMs: settings.tryTimeoutMs }) },
   });
   return new AzureBackend(settings, service.getContainerClient(settings.container));
 }

@@ -201,7 +201,9 @@ export async function createGcsBackend(storage: Readonly<StorageSection>, env: N
   const settings = gcsSettingsFrom(storage, env);
   const key = settings.keyFile ? await readServiceAccountKey(settings.provider, settings.keyFile) : undefined;
   const options: StorageOptions = {
-    retryOptions: { autoRetry: true, maxRetries: SDK_MAX_RETRIES },
+    // Waits of 1 s then 1.5 s (the default multiplier 2 doubles them); the retry wrapper waits
+    // between whole attempts.
+    retryOptions: { autoRetry: true, maxRetries: SDK_MAX_RETRIES, retryDelayMultiplier: 1.5, maxRetryDelay: 4 },
     timeout: settings.timeoutMs,
     ...(key && { credentials: { client_email: key.client_email, private_key: key.private_key } }),
     ...(key?.project_id !== undefined && { projectId: key.project_id }),
