@@ -11,6 +11,7 @@ import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, S
 import { writeFileAtomically } from '../transfer/atomic-file.js';
 import { ContentHasher, hashInStoreForm, type HashSpec, type MultipartSpec } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
+import type { HashCache } from '../transfer/hash-cache.js';
 import { AttemptProgress, type OnProgress } from '../transfer/progress.js';
 
 /** The whole object as bytes (documents only: the object is held in memory). */
@@ -47,6 +48,12 @@ export interface UploadFileOptions {
   /** Byte deltas as the backend reads the file; negative when a retry starts the file again. */
   readonly onProgress?: OnProgress;
   readonly contentType?: string;
+  /**
+   * When the backend reports the plain MD5 of what it stored (`md5-hex`: local, memory), the
+   * upload's hash is recorded here for the file, so a later `--enable-md5-checks` comparison of
+   * the unchanged file reads nothing.
+   */
+  readonly hashCache?: HashCache;
 }
 
 /**
@@ -56,17 +63,22 @@ export interface UploadFileOptions {
  * changes while it is read the upload fails (backends check the announced size).
  */
 export async function uploadFile(backend: StorageBackend, localPath: string, key: string, options: UploadFileOptions = {}): Promise<ObjectInfo> {
-  const { size } = await stat(localPath);
+  const before = await stat(localPath, { bigint: true });
+  const size = Number(before.size);
   const progress = new AttemptProgress(options.onProgress);
   const open = () => {
     progress.restart();
     const file = createReadStream(localPath, { highWaterMark: FILE_CHUNK_BYTES });
     return options.onProgress ? pipeThrough(file, new MeteredStream({ onBytes: (n) => progress.add(n) })) : file;
   };
-  return backend.put(key, { kind: 'stream', size, open }, {
+  const info = await backend.put(key, { kind: 'stream', size, open }, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.contentType ? { contentType: options.contentType } : {}),
   });
+  if (options.hashCache && backend.capabilities.hashKind === 'md5-hex' && info.hash && info.size === size) {
+    options.hashCache.recordMd5(before, await stat(localPath, { bigint: true }), info.hash);
+  }
+  return info;
 }
 
 /** A downloaded file did not match what the manifest says (size or hash). Not retryable here. */

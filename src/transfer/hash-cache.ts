@@ -4,6 +4,7 @@
  * nothing for files already hashed (design §3 "hash cache"). Optionally persisted as JSON between
  * runs. A file modified while it is being hashed is not cached.
  */
+import type { BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -101,6 +102,24 @@ export class HashCache {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Records the MD5 of a file computed elsewhere while its bytes streamed (an upload to a store
+   * that reports the plain MD5), so a later check of the same unchanged file reads nothing.
+   * `before` and `after` are `stat({ bigint: true })` results taken around that streaming; when
+   * they differ the file changed meanwhile and nothing is recorded.
+   */
+  recordMd5(before: BigIntStats, after: BigIntStats, md5Hex: string): void {
+    if (after.dev !== before.dev || after.ino !== before.ino || after.size !== before.size || after.mtimeNs !== before.mtimeNs) return;
+    if (!/^[0-9a-f]{32}$/.test(md5Hex)) return;
+    const id = `${before.dev}:${before.ino}`;
+    const size = Number(before.size);
+    const mtimeNs = before.mtimeNs.toString();
+    const old = this.entries.get(id);
+    const base: Entry = old && old.size === size && old.mtimeNs === mtimeNs ? old : { size, mtimeNs };
+    this.used.add(id);
+    this.entries.set(id, { ...base, md5Hex, md5Base64: Buffer.from(md5Hex, 'hex').toString('base64') });
   }
 
   /** Entries held. */

@@ -9,6 +9,7 @@ import { deleteMany, downloadFile, exists, getBytes, getText, IntegrityError, li
 import type { StorageBackend, StorageCapabilities } from '../../../src/storage/types.js';
 import { withRetry } from '../../../src/storage/wrappers/with-retry.js';
 import { hashBytes } from '../../../src/transfer/hashing.js';
+import { HashCache } from '../../../src/transfer/hash-cache.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FaultyBackend } from '../../support/faulty-storage.js';
 
@@ -50,6 +51,16 @@ describe('storage helpers', () => {
     assert.equal(info.hash, hashBytes(data, { md5: true }).md5Hex);
     assert.ok(deltas.some((d) => d < 0), 'the failed attempt was taken back');
     assert.equal(deltas.reduce((a, b) => a + b, 0), data.length);
+  });
+
+  test('uploadFile to an md5-hex store records the hash, so checking the unchanged file reads nothing', async () => {
+    const path = join(dir, 'cached.db');
+    await writeFile(path, 'sstable');
+    const cache = HashCache.inMemory();
+    const info = await uploadFile(new MemoryBackend(), path, 'k', { hashCache: cache });
+    const checked = await cache.hashFile(path, { md5: true });
+    assert.equal(checked.md5Hex, info.hash);
+    assert.deepEqual(cache.stats, { hits: 1, misses: 0 });
   });
 
   test('downloadFile checks size and hash while streaming, and renames into place', async () => {
