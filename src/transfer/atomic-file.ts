@@ -77,9 +77,9 @@ export async function writeFileAtomically(destination: string, source: Readable 
     if (isReadable(source)) source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  let pending: Promise<unknown> | undefined;
   try {
     let size = 0;
-    let pending: Promise<unknown> | undefined;
     for await (const chunk of source as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       hasher?.update(chunk);
@@ -98,6 +98,8 @@ export async function writeFileAtomically(destination: string, source: Readable 
     return { size, mtime };
   } catch (err) {
     if (isReadable(source)) source.destroy();
+    // Never close the file under a write still in flight (its failure would go unobserved).
+    if (pending) await pending.catch(() => undefined);
     if (!closed) await handle.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw err;

@@ -109,7 +109,9 @@ export class LocalBackend implements StorageBackend {
       return stream;
     } catch (err) {
       await handle?.close().catch(() => undefined);
-      if (errnoCode(err) === 'EISDIR') throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
+      const code = errnoCode(err);
+      // A folder by that name, or a file where the key needs a folder: no such object either way.
+      if (code === 'EISDIR' || code === 'ENOTDIR') throw new NotFoundError(`${this.provider}: get ${key}: no such object`, { cause: err });
       throw mapLocalError(this.provider, `get ${key}`, err);
     }
   }

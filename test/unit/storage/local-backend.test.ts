@@ -97,6 +97,9 @@ describe('local backend specifics', () => {
   test('file/folder clashes and permission problems map to the taxonomy', async () => {
     await put('clash/file', 'f');
     await assert.rejects(put('clash/file/below', 'x'), ConflictError);
+    await assert.rejects(backend.get('clash/file/below'), NotFoundError);
+    assert.equal(await backend.stat('clash/file/below'), undefined);
+    await backend.delete('clash/file/below');
     await put('clash2/sub/x', 'x');
     await assert.rejects(put('clash2/sub', 'x'), ConflictError);
     if (process.getuid?.() !== 0) {
