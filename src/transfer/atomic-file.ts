@@ -9,8 +9,9 @@
  * skip such files safely, and a crash leaves at worst a file every listing ignores.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ContentHasher } from './hashing.js';
 
@@ -22,9 +23,42 @@ export function isTempFileName(name: string): boolean {
   return name.startsWith(TEMP_FILE_PREFIX);
 }
 
-/** A fresh temporary path in the same folder as `destination`. */
+/**
+ * A fresh temporary path in the same folder as `destination`. The name does not end like the
+ * destination's: a temporary file left by a crash in a Cassandra table folder must not look like an
+ * SSTable component (`*-Data.db`) to Cassandra, `nodetool refresh` or a shell glob.
+ */
 export function tempPathBeside(destination: string): string {
-  return join(dirname(destination), `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}-${basename(destination)}`);
+  return join(dirname(destination), `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
+}
+
+/**
+ * Removes the temporary files a crashed writer left under `root` (recursively) whose last
+ * modification is older than `olderThanMs` before `now` (so writes in progress are spared).
+ * Returns how many were removed. A missing `root` removes nothing.
+ */
+export async function removeStaleTempFiles(root: string, olderThanMs: number, now: number): Promise<number> {
+  let removed = 0;
+  let entries: Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  for (const entry of entries) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) {
+      removed += await removeStaleTempFiles(path, olderThanMs, now);
+    } else if (entry.isFile() && isTempFileName(entry.name)) {
+      const { mtimeMs } = await stat(path);
+      if (now - mtimeMs >= olderThanMs) {
+        await unlink(path).catch(() => undefined);
+        removed += 1;
+      }
+    }
+  }
+  return removed;
 }
 
 export interface AtomicWriteOptions {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { isTempFileName, removeStaleTempFiles, tempPathBeside, writeFileAtomically } from '../../../src/transfer/atomic-file.js';
+import { ContentHasher } from '../../../src/transfer/hashing.js';
+
+describe('atomic file writes', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'medusa-atomic-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('temporary names are hidden, reserved, and never look like an SSTable component', () => {
+    const name = tempPathBeside('/data/ks/t-1/nb-1-big-Data.db').split('/').pop() ?? '';
+    assert.ok(isTempFileName(name));
+    assert.ok(!name.endsWith('.db'));
+    assert.match(name, /^\.medusa-tmp-[0-9a-f]{16}$/);
+  });
+
+  test('writes, hashes while copying, creates folders, and replaces atomically', async () => {
+    const dest = join(dir, 'a', 'b', 'file');
+    const hasher = new ContentHasher({ md5: true });
+    const written = await writeFileAtomically(dest, Readable.from([Buffer.from('hello '), Buffer.from('world')]), { hasher });
+    assert.equal(written.size, 11);
+    assert.equal(await readFile(dest, 'utf8'), 'hello world');
+    assert.equal(hasher.digest().md5Hex, '5eb63bbbe01eeed093cb22bb8f5acdc3');
+    assert.deepEqual(await readdir(join(dir, 'a', 'b')), ['file']);
+  });
+
+  test('a failed check or an abort leaves the old file and no temporary file', async () => {
+    const dest = join(dir, 'kept');
+    await writeFile(dest, 'old');
+    await assert.rejects(writeFileAtomically(dest, Readable.from([Buffer.from('new')]), { verify: () => { throw new Error('bad size'); } }), /bad size/);
+    const controller = new AbortController();
+    let reads = 0;
+    const endless = new Readable({
+      read() {
+        if (++reads === 5) controller.abort(new Error('stop now'));
+        this.push(Buffer.alloc(1024));
+      },
+    });
+    await assert.rejects(writeFileAtomically(dest, endless, { signal: controller.signal }), /stop now/);
+    assert.equal(await readFile(dest, 'utf8'), 'old');
+    assert.deepEqual((await readdir(dir)).filter(isTempFileName), []);
+  });
+
+  test('removeStaleTempFiles removes only old temporary files', async () => {
+    const root = join(dir, 'sweep');
+    await mkdir(join(root, 'ks', 't'), { recursive: true });
+    const old = join(root, 'ks', 't', '.medusa-tmp-00000000000000aa');
+    const fresh = join(root, 'ks', '.medusa-tmp-00000000000000bb');
+    await writeFile(old, 'x');
+    await writeFile(fresh, 'y');
+    await writeFile(join(root, 'ks', 't', 'nb-1-big-Data.db'), 'z');
+    const now = Date.now();
+    await utimes(old, new Date(now - 3_600_000), new Date(now - 3_600_000));
+    assert.equal(await removeStaleTempFiles(root, 600_000, now), 1);
+    assert.deepEqual((await readdir(join(root, 'ks', 't'))).sort(), ['nb-1-big-Data.db']);
+    assert.ok((await readdir(join(root, 'ks'))).includes('.medusa-tmp-00000000000000bb'));
+    assert.equal(await removeStaleTempFiles(join(dir, 'missing'), 0, now), 0);
+  });
+});
