@@ -177,7 +177,7 @@ function incomplete(): FixtureScenario {
     localFqdn: N3[0],
     bucket: {
       nodeBackups: [
-        ...N3.map((f) => node('good', f, tm, t - 86_400)),
+        ...N3.map((f, i) => node('good', f, tm, t - 86_400 + i * 2)),
         node('broken', N3[0], tm, t),
         node('broken', N3[1], tm, t + 5, { finished: null }),
         node('broken', N3[2], tm, t + 3, { finished: t + 100 }),
