@@ -24,9 +24,9 @@ export interface ClusterBackup {
   readonly tokenmap: TokenMap;
   /** Tokenmap hosts without a node backup, sorted. */
   readonly missingNodes: readonly string[];
-  /** Node backups that finished (any host, in nodeBackups order). */
+  /** Finished node backups of tokenmap hosts, in tokenmap order. */
   readonly completeNodes: readonly NodeBackup[];
-  /** Node backups that never finished. */
+  /** Unfinished node backups of tokenmap hosts, in tokenmap order. */
   readonly incompleteNodes: readonly NodeBackup[];
   /** Node backups whose host is not in the tokenmap (e.g. another datacenter). */
   readonly unexpectedNodes: readonly NodeBackup[];

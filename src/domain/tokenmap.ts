@@ -29,7 +29,7 @@ function parseToken(key: string, host: string, raw: LosslessJson): bigint {
   let token: bigint | undefined;
   if (typeof raw === 'bigint') token = raw;
   else if (typeof raw === 'string' && /^-?[0-9]+$/.test(raw)) token = BigInt(raw);
-  if (token === undefined) throw new DocumentError(key, `host ${host}: token ${JSON.stringify(String(raw))} is not an integer`);
+  if (token === undefined) throw new DocumentError(key, `host ${host}: token ${JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} is not an integer`);
   if (token < MIN_TOKEN || token > MAX_TOKEN) throw new DocumentError(key, `host ${host}: token ${token} is outside the signed 64-bit range`);
   return token;
 }

@@ -39,10 +39,12 @@ export function assembleClusterBackup(name: string, nodeBackups: readonly NodeBa
   if (!first) throw new RangeError(`cluster backup ${name} has no node backup`);
   const hosts = new Set(sorted.map((nb) => nb.fqdn));
   const missingNodes = [...tokenmap.keys()].filter((h) => !hosts.has(h)).sort();
-  const expected = sorted.filter((nb) => tokenmap.has(nb.fqdn));
+  // Medusa reports node counts over the expected node backups, in tokenmap order.
+  const byHost = new Map(sorted.map((nb) => [nb.fqdn, nb]));
+  const expected = [...tokenmap.keys()].flatMap((host) => byHost.get(host) ?? []);
   const unexpectedNodes = sorted.filter((nb) => !tokenmap.has(nb.fqdn));
-  const completeNodes = sorted.filter((nb) => nb.finished !== undefined);
-  const incompleteNodes = sorted.filter((nb) => nb.finished === undefined);
+  const completeNodes = expected.filter((nb) => nb.finished !== undefined);
+  const incompleteNodes = expected.filter((nb) => nb.finished === undefined);
   const complete = missingNodes.length === 0 && expected.length > 0 && expected.every((nb) => nb.finished !== undefined);
   const finished = complete ? Math.max(...expected.map((nb) => nb.finished!)) : undefined;
   return {

@@ -75,7 +75,7 @@ export function readIndexListing(layout: BucketLayout, listing: Iterable<ListedK
       continue;
     }
     let nodes = byNode.get(entry.backupName);
-    if (!nodes) byNode.set(entry.backupName, (nodes = new Map()));
+    if (!nodes) byNode.set(entry.backupName, (nodes = new Map<string, Accumulator>()));
     let acc = nodes.get(entry.fqdn);
     if (!acc) nodes.set(entry.fqdn, (acc = { differential: false }));
     apply(acc, entry, listed);

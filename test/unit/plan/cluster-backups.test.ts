@@ -34,7 +34,7 @@ describe('cluster backup completeness (reference §3.4)', () => {
       complete: true,
       finished: 20,
       unexpected: ['other-dc'],
-      incomplete: ['other-dc'],
+      incomplete: [],
     },
     { name: 'no expected node at all', nodes: [nb('x', 1, 2)], tokenmap: ring('n1'), complete: false, missing: ['n1'], unexpected: ['x'] },
   ];
@@ -55,6 +55,11 @@ describe('cluster backup completeness (reference §3.4)', () => {
       if (c.unexpected) assert.deepEqual(backup.unexpectedNodes.map((n) => n.fqdn), c.unexpected);
     });
   }
+  test('node counts cover tokenmap hosts only, in tokenmap order', () => {
+    const backup = assembleClusterBackup('b1', [nb('a', 1, 5), nb('b', 2), nb('c', 3, 6), nb('x', 0)], ring('c', 'b', 'a'));
+    assert.deepEqual(backup.completeNodes.map((n) => n.fqdn), ['c', 'a']);
+    assert.deepEqual(backup.incompleteNodes.map((n) => n.fqdn), ['b']);
+  });
   test('backup type follows the node that started first', () => {
     assert.equal(assembleClusterBackup('b', [nb('n2', 5, 6, 'b', false), nb('n1', 7, 8, 'b', true)], ring('n1', 'n2')).backupType, 'full');
   });

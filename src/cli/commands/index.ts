@@ -1,0 +1,23 @@
+/** Every command the `medusa` binary offers. A command is listed only once it works. */
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../global-options.js';
+import { registerBuildIndex } from './build-index.js';
+import { registerFetchTokenmap } from './fetch-tokenmap.js';
+import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
+import { registerListBackups } from './list-backups.js';
+import { registerReportLastBackup } from './report-last-backup.js';
+import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
+
+/** Reads the global options once commander has parsed them. */
+export type GlobalsGetter = () => GlobalOptions;
+
+export function registerCommands(program: Command, globals: GlobalsGetter): void {
+  registerListBackups(program, globals);
+  registerStatus(program, globals);
+  registerVerify(program, globals);
+  registerFetchTokenmap(program, globals);
+  registerGetLastCompleteClusterBackup(program, globals);
+  registerReportLastBackup(program, globals);
+  registerBuildIndex(program, globals);
+}

@@ -1,0 +1,52 @@
+/** `medusa list-backups`: the cluster backups in the bucket (reference §6.4). */
+import { Option, type Command } from 'commander';
+import { listClusterBackups } from '../../catalog/catalog.js';
+import { detailClusterBackup } from '../../catalog/details.js';
+import { dumpsPython } from '../../domain/python-json.js';
+import { clusterBackupJson } from '../render/backup-json.js';
+import { formatLocalTimestamp } from '../render/numbers.js';
+import { withCommandContext } from '../context.js';
+import { printLine } from '../output.js';
+import type { GlobalsGetter } from './index.js';
+
+interface ListBackupsOptions {
+  showAll?: boolean;
+  output: 'text' | 'json';
+}
+
+export function registerListBackups(program: Command, globals: GlobalsGetter): void {
+  program
+    .command('list-backups')
+    .description('List backups (by default those this node took part in)')
+    .option('--show-all', 'list all backups in the bucket')
+    .option('--no-show-all', 'list only the backups of this node (default)')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: ListBackupsOptions) =>
+      withCommandContext(globals(), async (ctx) => {
+        const fqdn = ctx.config.storage.fqdn;
+        const all = await listClusterBackups(ctx);
+        const backups = opts.showAll ? all : all.filter((b) => b.nodeBackups.some((nb) => nb.fqdn === fqdn));
+        if (opts.output === 'json') {
+          const docs = [];
+          for (const b of backups) docs.push(clusterBackupJson(await detailClusterBackup(ctx, b)));
+          printLine(dumpsPython(docs, { sortKeys: true, ensureAscii: false }));
+          return;
+        }
+        let seenIncomplete = false;
+        for (const b of backups) {
+          let finished: string;
+          if (b.finished !== undefined) {
+            finished = formatLocalTimestamp(b.finished);
+          } else {
+            seenIncomplete = true;
+            finished = `Incomplete [${b.completeNodes.length} of ${b.tokenmap.size} nodes finished]`;
+          }
+          printLine(`${b.name} (started: ${formatLocalTimestamp(b.started)}, finished: ${finished})`);
+        }
+        if (seenIncomplete) {
+          printLine('');
+          printLine('Incomplete backups found. You can run "medusa status --backup-name <name>" for more details');
+        }
+      }),
+    );
+}

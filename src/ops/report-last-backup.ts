@@ -1,0 +1,138 @@
+/**
+ * `report-last-backup` (reference §6.5): how long ago this node's latest backup finished, the
+ * latest complete cluster backup, and the latest cluster backup with its node counts and size, as
+ * log lines; with `--push-metrics` also as metrics. Three attempts, 15 s apart; when all fail and
+ * metrics are pushed, `seconds-since-backup` is set to ~10 years so alerts fire.
+ */
+import { listClusterBackups, type CatalogContext } from '../catalog/catalog.js';
+import { detailClusterBackup } from '../catalog/details.js';
+import { latestBackupKey, metaKey } from '../layout/keys.js';
+import { latestBackup, latestCompleteBackup } from '../plan/cluster-backups.js';
+import { NotFoundError } from '../storage/errors.js';
+import { getText } from '../storage/helpers.js';
+import type { MetricsSink } from '../monitoring/types.js';
+import type { Clock } from '../util/clock.js';
+import { describeError, OperationError } from '../util/errors.js';
+import { buildIndex } from './build-index.js';
+import { humanReadableSize } from '../cli/render/numbers.js';
+
+const MAX_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 15_000;
+/** ~10 years, Medusa's "monitoring is broken" value. */
+const TRACKING_ERROR_SECONDS = 315365400;
+
+export interface ReportContext extends CatalogContext {
+  readonly fqdn: string;
+  readonly clock: Clock;
+  readonly metrics?: MetricsSink;
+}
+
+/** The node's latest finished backup from the index pointer, or undefined. */
+async function latestNodeBackup(ctx: ReportContext): Promise<{ name: string; finished: number } | undefined> {
+  try {
+    const name = await getText(ctx.storage, latestBackupKey(ctx.layout, ctx.fqdn, 'backup_name.txt'));
+    const [schema, manifest] = await Promise.all([
+      ctx.storage.stat(metaKey(ctx.layout, ctx.fqdn, name, 'schema.cql')),
+      ctx.storage.stat(metaKey(ctx.layout, ctx.fqdn, name, 'manifest.json')),
+    ]);
+    if (!schema) {
+      ctx.log.warning('Latest backup points to non-existent backup');
+      return undefined;
+    }
+    if (!manifest) return undefined;
+    return { name, finished: Math.floor(manifest.lastModified.getTime() / 1000) };
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      ctx.log.info(`Node ${ctx.fqdn} does not have latest backup`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
+  let latest = await latestNodeBackup(ctx);
+  if (!latest) {
+    ctx.log.info('Did not find the latest node backup. Will try rebuild the index');
+    await buildIndex(ctx, false);
+    latest = await latestNodeBackup(ctx);
+  }
+  if (!latest) {
+    ctx.log.info('This node has not been backed up yet');
+    return;
+  }
+  const secondsAgo = Math.floor(ctx.clock.now() / 1000) - latest.finished;
+  ctx.log.info(`Latest node backup finished ${secondsAgo} seconds ago`);
+  if (push) await ctx.metrics?.send(['medusa-node-backup', 'seconds-since-backup', latest.name], secondsAgo);
+}
+
+async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
+  const backups = await listClusterBackups(ctx);
+  const complete = latestCompleteBackup(backups);
+  if (!complete) {
+    ctx.log.info('The cluster this node belongs to has no complete backup yet');
+  } else {
+    const secondsAgo = Math.floor(ctx.clock.now() / 1000) - complete.finished!;
+    ctx.log.info('Latest complete backup:');
+    ctx.log.info(`- Name: ${complete.name}`);
+    ctx.log.info(`- Finished: ${secondsAgo} seconds ago`);
+    if (push) await ctx.metrics?.send(['medusa-cluster-backup', 'seconds-since-backup', complete.name], secondsAgo);
+  }
+  const latest = latestBackup(backups);
+  if (!latest) {
+    ctx.log.info('The cluster this node belongs to has not started a backup yet');
+    return;
+  }
+  const { backup, nodes } = await detailClusterBackup(ctx, latest);
+  ctx.log.info('Latest backup:');
+  ctx.log.info(`- Name: ${backup.name}`);
+  ctx.log.info(`- Finished: ${backup.complete ? 'True' : 'False'}`);
+  ctx.log.info('- Details - Node counts');
+  ctx.log.info(`- Complete backup: ${backup.completeNodes.length} nodes have completed the backup`);
+  if (backup.incompleteNodes.length > 0) {
+    ctx.log.info(`- Incomplete backup: ${backup.incompleteNodes.length} nodes have not completed the backup yet`);
+    ctx.log.info('  These nodes are:');
+    for (const nb of backup.incompleteNodes) ctx.log.info(`     ${nb.fqdn}`);
+  }
+  if (backup.missingNodes.length > 0) {
+    ctx.log.info(`- Missing backup: ${backup.missingNodes.length} nodes are not running backups`);
+    ctx.log.info('  These nodes are:');
+    for (const fqdn of backup.missingNodes) ctx.log.info(`     ${fqdn}`);
+  }
+  const done = nodes.filter((n) => n.nodeBackup.finished !== undefined);
+  const size = done.reduce((s, n) => s + n.size, 0);
+  const files = done.reduce((s, n) => s + n.numObjects, 0);
+  ctx.log.info(`- Total size: ${humanReadableSize(size)}`);
+  ctx.log.info(`- Total files: ${files}`);
+  if (push && ctx.metrics) {
+    const name = backup.name;
+    await ctx.metrics.send(['medusa-cluster-backup', 'complete-backups-node-count', name], backup.completeNodes.length);
+    await ctx.metrics.send(['medusa-cluster-backup', 'incomplete-backups-node-count', name], backup.incompleteNodes.length);
+    await ctx.metrics.send(['medusa-cluster-backup', 'missing-backups-node-count', name], backup.missingNodes.length);
+    await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-size', name], size);
+    await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-file-count', name], files);
+  }
+}
+
+/** Runs the report; throws `OperationError` after the last failed attempt. */
+export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ctx.log.debug(`Trying to report about existing backups (${attempt}/${MAX_ATTEMPTS})...`);
+      await reportNode(ctx, push);
+      await reportCluster(ctx, push);
+      return;
+    } catch (err) {
+      if (attempt < MAX_ATTEMPTS) {
+        ctx.log.debug(`Report attempt ${attempt} failed (${describeError(err)}), waiting ${RETRY_DELAY_MS / 1000} seconds to retry`);
+        await ctx.clock.sleep(RETRY_DELAY_MS);
+        continue;
+      }
+      if (push && ctx.metrics) {
+        ctx.log.info("Sending a big value to 'seconds-since-backup' metric to trigger alerts.");
+        await ctx.metrics.send(['medusa-cluster-backup', 'seconds-since-backup', 'TRACKING-ERROR'], TRACKING_ERROR_SECONDS);
+      }
+      throw new OperationError(`This error happened during the check: ${describeError(err)}`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs the built `bin/medusa` as a child process, as an operator or cron would, and captures what it
+ * prints. Tests need `npm run build` first (the test script does it).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MEDUSA_BIN = join(import.meta.dirname, '..', '..', 'bin', 'medusa');
+
+export interface CliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout split into lines, without the final empty one. */
+  readonly lines: string[];
+}
+
+/** Runs `medusa <args>` with TZ=UTC in `cwd`; never throws on a non-zero exit. */
+export function runMedusa(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(MEDUSA_BIN, args, {
+    cwd: options.cwd,
+    env: { ...process.env, TZ: 'UTC', ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw r.error;
+  const stdout = r.stdout;
+  return { status: r.status ?? -1, stdout, stderr: r.stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
+}
+
+/** A scratch folder removed by `cleanup`. */
+export function scratchDir(prefix = 'medusa-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes a medusa.ini for the local provider into `dir` and returns its path. */
+export function writeLocalIni(dir: string, settings: { basePath: string; bucket: string; fqdn: string; prefix?: string; extra?: string }): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'medusa.ini');
+  writeFileSync(
+    file,
+    [
+      '[storage]',
+      'storage_provider = local',
+      `base_path = ${settings.basePath}`,
+      `bucket_name = ${settings.bucket}`,
+      `fqdn = ${settings.fqdn}`,
+      ...(settings.prefix ? [`prefix = ${settings.prefix}`] : []),
+      settings.extra ?? '',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
