@@ -5,11 +5,11 @@
  * runs. A file modified while it is being hashed is not cached.
  */
 import type { BigIntStats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { writeFileAtomically } from './atomic-file.js';
-import { hashFileHandle, type ContentHashes, type HashSpec } from './hashing.js';
+import type { HashWorkerPool } from './hash-pool.js';
+import { hashFile, type ContentHashes, type HashSpec } from './hashing.js';
 
 interface Entry {
   size: number;
@@ -29,6 +29,8 @@ interface CacheFile {
 export interface HashCacheOptions {
   /** JSON file the cache is loaded from (if it exists) and saved to. */
   readonly persistPath?: string;
+  /** Threads that read and hash on a miss (`[checks] md5_check_concurrency`); default the calling thread. */
+  readonly pool?: HashWorkerPool;
 }
 
 /** Lookup counters, for logs and tests. */
@@ -45,11 +47,17 @@ export class HashCache {
   private readonly used = new Set<string>();
   readonly stats: HashCacheStats = { hits: 0, misses: 0 };
 
-  private constructor(private readonly persistPath: string | undefined) {}
+  private readonly persistPath: string | undefined;
+  private readonly pool: HashWorkerPool | undefined;
 
-  /** An empty cache (no persistence). */
-  static inMemory(): HashCache {
-    return new HashCache(undefined);
+  private constructor(options: HashCacheOptions) {
+    this.persistPath = options.persistPath;
+    this.pool = options.pool;
+  }
+
+  /** An empty cache without persistence (`options.persistPath` is ignored). */
+  static inMemory(options: Omit<HashCacheOptions, 'persistPath'> = {}): HashCache {
+    return new HashCache({ ...(options.pool ? { pool: options.pool } : {}) });
   }
 
   /**
@@ -58,7 +66,7 @@ export class HashCache {
    * must never fail a backup).
    */
   static async load(options: HashCacheOptions = {}): Promise<HashCache> {
-    const cache = new HashCache(options.persistPath);
+    const cache = new HashCache(options);
     if (!options.persistPath) return cache;
     try {
       const parsed = JSON.parse(await readFile(options.persistPath, 'utf8')) as Partial<CacheFile>;
@@ -79,29 +87,25 @@ export class HashCache {
    * the missing digests). The result has the same shape as `hashFile`'s.
    */
   async hashFile(path: string, spec: HashSpec): Promise<ContentHashes> {
-    const handle = await open(path, 'r');
-    try {
-      const before = await handle.stat({ bigint: true });
-      const id = `${before.dev}:${before.ino}`;
-      const size = Number(before.size);
-      const mtimeNs = before.mtimeNs.toString();
-      this.used.add(id);
-      let entry = this.entries.get(id);
-      if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = { size, mtimeNs };
-      const missing = missingSpec(entry, spec);
-      if (!missing) {
-        this.stats.hits += 1;
-        return answer(entry, spec);
-      }
-      this.stats.misses += 1;
-      const computed = await hashFileHandle(handle, missing, size);
-      const merged = mergeInto(entry, computed, missing);
-      const after = await handle.stat({ bigint: true });
-      if (after.size === before.size && after.mtimeNs === before.mtimeNs && computed.size === size) this.entries.set(id, merged);
-      return answer(merged, spec);
-    } finally {
-      await handle.close();
+    const before = await stat(path, { bigint: true });
+    const id = `${before.dev}:${before.ino}`;
+    const size = Number(before.size);
+    const mtimeNs = before.mtimeNs.toString();
+    this.used.add(id);
+    let entry = this.entries.get(id);
+    if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = { size, mtimeNs };
+    const missing = missingSpec(entry, spec);
+    if (!missing) {
+      this.stats.hits += 1;
+      return answer(entry, spec);
     }
+    this.stats.misses += 1;
+    const computed = this.pool ? await this.pool.hashFile(path, missing) : await hashFile(path, missing);
+    const merged = mergeInto(entry, computed, missing);
+    const after = await stat(path, { bigint: true });
+    // Replaced or modified while being read: the digests may describe neither version; do not keep them.
+    if (sameFile(before, after) && computed.size === size) this.entries.set(id, merged);
+    return answer(merged, spec);
   }
 
   /**
@@ -111,7 +115,7 @@ export class HashCache {
    * they differ the file changed meanwhile and nothing is recorded.
    */
   recordMd5(before: BigIntStats, after: BigIntStats, md5Hex: string): void {
-    if (after.dev !== before.dev || after.ino !== before.ino || after.size !== before.size || after.mtimeNs !== before.mtimeNs) return;
+    if (!sameFile(before, after)) return;
     if (!/^[0-9a-f]{32}$/.test(md5Hex)) return;
     const id = `${before.dev}:${before.ino}`;
     const size = Number(before.size);
@@ -138,6 +142,10 @@ export class HashCache {
     const body: CacheFile = { version: 1, entries };
     await writeFileAtomically(this.persistPath, Readable.from([Buffer.from(JSON.stringify(body))]));
   }
+}
+
+function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
 
 /** The part of `spec` the entry cannot answer, or `undefined` if it answers all of it. */
