@@ -43,6 +43,7 @@ export async function exists(backend: StorageBackend, key: string): Promise<bool
   return (await backend.stat(key)) !== undefined;
 }
 
+/** Options of `uploadFile`. */
 export interface UploadFileOptions {
   readonly signal?: AbortSignal;
   /** Byte deltas as the backend reads the file; negative when a retry starts the file again. */
@@ -84,6 +85,7 @@ export async function uploadFile(backend: StorageBackend, localPath: string, key
 /** A downloaded file did not match what the manifest says (size or hash). Not retryable here. */
 export class IntegrityError extends StorageError {}
 
+/** Options of `downloadFile`: what the downloaded bytes must match. */
 export interface DownloadFileOptions {
   /** Size the object must have (from the manifest); checked before the file is put in place. */
   readonly expectedSize?: number;
@@ -151,6 +153,7 @@ function checkSpec(kind: HashKind, expected: string, partSize: number | undefine
   return { s3Etag: multipart };
 }
 
+/** Options of the batching `deleteMany` helper. */
 export interface DeleteManyOptions {
   /** Called after each batch with the running totals. */
   readonly onBatch?: (done: { deleted: number; failed: number }) => void;

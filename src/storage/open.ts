@@ -13,6 +13,7 @@ import type { RetryEvent, RetryOptions } from './wrappers/retry-policy.js';
 import { withThrottle } from './wrappers/with-throttle.js';
 import { withLogging, type StorageLog } from './wrappers/with-logging.js';
 
+/** What `openStorage` takes besides the configuration (tests inject clock, budget and retry settings). */
 export interface OpenStorageOptions {
   readonly clock?: Clock;
   /** The bandwidth budget to share; default the process-wide one (see `processBandwidth`). */

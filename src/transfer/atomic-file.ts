@@ -61,6 +61,7 @@ export async function removeStaleTempFiles(root: string, olderThanMs: number, no
   return removed;
 }
 
+/** Options of `writeFileAtomically`. */
 export interface AtomicWriteOptions {
   /** Sees every byte written, in order (the hash is computed while copying, not after). */
   readonly hasher?: ContentHasher;

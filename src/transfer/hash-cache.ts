@@ -26,6 +26,7 @@ interface CacheFile {
   entries: Record<string, Entry>;
 }
 
+/** Where a `HashCache` persists and who hashes on a miss. */
 export interface HashCacheOptions {
   /** JSON file the cache is loaded from (if it exists) and saved to. */
   readonly persistPath?: string;

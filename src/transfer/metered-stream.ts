@@ -5,6 +5,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { TokenBucket } from './token-bucket.js';
 
+/** Settings of one `MeteredStream`. */
 export interface MeteredStreamOptions {
   /** The shared budget; omitted = count only. */
   readonly bucket?: TokenBucket;

@@ -10,6 +10,7 @@
  */
 import { systemClock, type Clock } from '../util/clock.js';
 
+/** Settings of a `TokenBucket`. */
 export interface TokenBucketOptions {
   /** Budget in bytes per second; 0 or `Infinity` means unlimited. */
   readonly bytesPerSecond: number;

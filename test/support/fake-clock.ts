@@ -13,6 +13,7 @@ interface Timer {
   readonly resolve: () => void;
 }
 
+/** The virtual clock described in the module comment; `sleeps` records every requested wait. */
 export class FakeClock implements Clock {
   private current: number;
   private timers: Timer[] = [];

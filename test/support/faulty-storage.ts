@@ -19,6 +19,7 @@ import type {
   StorageCapabilities,
 } from '../../src/storage/types.js';
 
+/** The port operations a fault can target. */
 export type FaultOperation = 'put' | 'get' | 'stat' | 'list' | 'delete' | 'deleteMany';
 
 /** Where in the operation a fault strikes. */
@@ -39,6 +40,7 @@ export interface FaultRule {
   readonly error: () => Error;
 }
 
+/** Random-fault settings of a `FaultyBackend`. */
 export interface FaultyOptions {
   /** Chance in [0, 1] that any call fails with a transient error at random (default 0). */
   readonly transientRate?: number;
@@ -58,6 +60,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** Wraps `inner`, failing calls per the scripted rules first, then at random (see the module comment). */
 export class FaultyBackend implements StorageBackend {
   readonly provider: string;
   readonly capabilities: StorageCapabilities;

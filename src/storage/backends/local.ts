@@ -35,6 +35,7 @@ import type { StorageSection } from '../../config/types.js';
 import { errnoCode, mapLocalError } from './local-errors.js';
 import { listLocalTree } from './local-list.js';
 
+/** Where a `LocalBackend` keeps its objects. */
 export interface LocalBackendOptions {
   /** The bucket folder, `<base_path>/<bucket_name>`; created if missing. */
   readonly root: string;

@@ -20,6 +20,7 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 
+/** Settings of a `MemoryBackend`; all optional. */
 export interface MemoryBackendOptions {
   /** Stamps `lastModified` (default: the system clock). */
   readonly clock?: Clock;

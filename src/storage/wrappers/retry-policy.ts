@@ -21,6 +21,7 @@ export interface RetryEvent {
   readonly error: Error;
 }
 
+/** Retry settings; every field has a default (see the module comment). */
 export interface RetryOptions {
   /** Attempts per object, the first included. Default 5. */
   readonly maxAttempts?: number;
