@@ -92,3 +92,20 @@ describe('a damaged bucket', () => {
     assert.ok(r.stderr.trim().split('\n').length > 1, r.stderr);
   });
 });
+
+describe('secrets never reach logs', () => {
+  test('passwords and keys are absent from stderr, even with -v and on errors', () => {
+    const secret = 'Sup3rSecretValue';
+    const ini = iniWith(
+      'secrets',
+      `[storage]\nstorage_provider = local\nbase_path = ${scratch.dir}\nbucket_name = secrets-bucket\nfqdn = n1\nsse_c_key = ${secret}\n` +
+        `[cassandra]\ncql_password = ${secret}\nnodetool_password = ${secret}\nsstableloader_kspw = ${secret}\n`,
+    );
+    for (const args of [['-v', '--config-file', ini, 'status', '--backup-name', 'x'], ['-vv', '--config-file', ini, 'list-backups']]) {
+      const r = runMedusa(args);
+      assert.notEqual(r.stderr, '');
+      assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), `secret leaked:\n${r.stderr}`);
+    }
+  });
+});
+
