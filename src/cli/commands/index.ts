@@ -2,9 +2,12 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
 import { registerBuildIndex } from './build-index.js';
+import { registerDeleteBackup } from './delete-backup.js';
+import { registerDownload } from './download.js';
 import { registerFetchTokenmap } from './fetch-tokenmap.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
 import { registerListBackups } from './list-backups.js';
+import { registerPurge } from './purge.js';
 import { registerReportLastBackup } from './report-last-backup.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
@@ -20,4 +23,7 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerGetLastCompleteClusterBackup(program, globals);
   registerReportLastBackup(program, globals);
   registerBuildIndex(program, globals);
+  registerPurge(program, globals);
+  registerDeleteBackup(program, globals);
+  registerDownload(program, globals);
 }

@@ -1,0 +1,38 @@
+/** `medusa download`: one node backup's files into a folder, checked, without touching Cassandra (reference §5.5). */
+import type { Command } from 'commander';
+import { downloadBackup } from '../../ops/download-backup.js';
+import { systemClock } from '../../util/clock.js';
+import { withCommandContext } from '../context.js';
+import type { GlobalsGetter } from './index.js';
+
+/** Commander collector for repeatable options. */
+export function collectRepeatable(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerDownload(program: Command, globals: GlobalsGetter): void {
+  program
+    .command('download')
+    .description("Download this node's backup files (or --fqdn's) into a folder")
+    .requiredOption('--backup-name <name>', 'backup name')
+    .requiredOption('--download-destination <dir>', 'existing folder to download into')
+    .option('--keyspace <keyspace>', 'download this keyspace (repeatable)', collectRepeatable, [])
+    .option('--table <keyspace.table>', 'download this table (repeatable)', collectRepeatable, [])
+    .option('--ignore-system-keyspaces', 'do not download the system keyspaces unless named', false)
+    .action((opts: { backupName: string; downloadDestination: string; keyspace: string[]; table: string[]; ignoreSystemKeyspaces: boolean }) =>
+      withCommandContext(globals(), async (ctx) => {
+        const { summary } = await downloadBackup(
+          { ...ctx, storageConfig: ctx.config.storage, clock: systemClock },
+          {
+            backupName: opts.backupName,
+            destination: opts.downloadDestination,
+            fqdn: ctx.config.storage.fqdn,
+            filter: { keyspaces: opts.keyspace, tables: opts.table, ignoreSystemKeyspaces: opts.ignoreSystemKeyspaces },
+          },
+        );
+        ctx.log.info(
+          `Downloaded ${summary.filesDownloaded} files (${summary.bytesDownloaded} bytes), kept ${summary.filesKept} files already present (${summary.bytesKept} bytes)`,
+        );
+      }),
+    );
+}

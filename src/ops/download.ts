@@ -1,0 +1,167 @@
+/**
+ * The download engine shared by `download` and `restore-node` (reference §5.5, design §3 "safe,
+ * resumable restore"):
+ * - files land in `<destination>/<keyspace>/<table dir>/<file>` (secondary-index files in their
+ *   hidden `.<index>/` sub-folder), each written atomically and checked against the manifest's size
+ *   and, where the store's hash form allows (see `download-check.ts`), its hash;
+ * - a file already there with the right size (and hash, when one can be checked) is kept, so a run
+ *   after an interrupted one fetches only what is missing; temporary files a killed run left are
+ *   swept first;
+ * - `concurrent_transfers` files are in flight at once (a sliding window, not Medusa's batches);
+ * - the first failure stops new transfers, lets those in flight end, and is thrown naming the table
+ *   and the file.
+ */
+import { stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { PlannedFile, PlannedTable } from '../plan/restore-plan.js';
+import { downloadFile } from '../storage/helpers.js';
+import type { StorageBackend } from '../storage/types.js';
+import { removeStaleTempFiles } from '../transfer/atomic-file.js';
+import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
+import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
+import type { Clock } from '../util/clock.js';
+import { describeError, OperationError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { fileCheck, type FileCheck } from './download-check.js';
+
+/** What the engine needs. */
+export interface DownloadContext {
+  readonly storage: StorageBackend;
+  readonly log: Logger;
+  readonly clock: Clock;
+}
+
+export interface DownloadTablesOptions {
+  /** Files in flight at once (`[storage] concurrent_transfers`). */
+  readonly concurrency: number;
+  /** `[storage] multipart_chunksize`, to check S3 multipart ETags. */
+  readonly partSize: number;
+  readonly progress?: ProgressReporter;
+  readonly signal?: AbortSignal;
+}
+
+/** What a download did. */
+export interface DownloadSummary {
+  readonly filesDownloaded: number;
+  readonly bytesDownloaded: number;
+  /** Files already present and correct (an earlier, interrupted run fetched them). */
+  readonly filesKept: number;
+  readonly bytesKept: number;
+  /** Files whose content hash was compared (the others by size only). */
+  readonly filesHashChecked: number;
+}
+
+/** Where a planned file lands under `root`. Names were checked by the plan (no `..`, `/`, NUL). */
+export function localPathOf(root: string, table: Pick<PlannedTable, 'keyspace' | 'tableDir'>, file: Pick<PlannedFile, 'relPath'>): string {
+  return join(root, table.keyspace, table.tableDir, ...file.relPath.split('/'));
+}
+
+/** Whether the file at `path` already holds what the manifest says (size, and hash when checkable). */
+async function alreadyThere(ctx: DownloadContext, path: string, file: PlannedFile, check: FileCheck): Promise<boolean> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return false;
+    size = s.size;
+  } catch {
+    return false;
+  }
+  if (size !== file.size) return false;
+  if (check.expectedHash === undefined) return true;
+  const kind = ctx.storage.capabilities.hashKind;
+  const spec = hashSpecFor(kind, check.partSize !== undefined ? { partSize: check.partSize, threshold: 0 } : undefined);
+  const actual = hashInStoreForm(kind, await hashFile(path, spec));
+  if (actual === check.expectedHash) return true;
+  ctx.log.info(`${path} is present but its content differs from the backup: downloading it again`);
+  return false;
+}
+
+/**
+ * Bytes of `tables`' files not yet present under `root` with the right size: what a download still
+ * needs room for (a resumed run needs less).
+ */
+export async function bytesStillNeeded(root: string, tables: readonly PlannedTable[]): Promise<number> {
+  let needed = 0;
+  for (const table of tables) {
+    for (const file of table.files) {
+      const present = await stat(localPathOf(root, table, file)).then((s) => s.isFile() && s.size === file.size, () => false);
+      if (!present) needed += file.size;
+    }
+  }
+  return needed;
+}
+
+/** Free bytes for an unprivileged writer on the file system holding `path`. */
+export async function freeBytes(path: string): Promise<number> {
+  const s = await statfs(path);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * Downloads every file of the `restore` tables of `tables` under `root` (see the module comment).
+ * Throws `OperationError` naming the table and file of the first failure.
+ */
+export async function downloadTables(ctx: DownloadContext, tables: readonly PlannedTable[], root: string, options: DownloadTablesOptions): Promise<DownloadSummary> {
+  await removeStaleTempFiles(root, 0, ctx.clock.now());
+  const progress = options.progress ?? noopProgress;
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const failures: string[] = [];
+  let filesDownloaded = 0;
+  let bytesDownloaded = 0;
+  let filesKept = 0;
+  let bytesKept = 0;
+  let filesHashChecked = 0;
+
+  const one = async (table: PlannedTable, file: PlannedFile): Promise<void> => {
+    if (signal.aborted) return;
+    const path = localPathOf(root, table, file);
+    const name = `${table.keyspace}.${table.tableDir} file ${file.relPath}`;
+    const check = fileCheck(ctx.storage.capabilities.hashKind, file.hash, file.size, options.partSize);
+    try {
+      if (await alreadyThere(ctx, path, file, check)) {
+        filesKept += 1;
+        bytesKept += file.size;
+        if (check.expectedHash !== undefined) filesHashChecked += 1;
+        return;
+      }
+      progress.transferStarted(name, file.size);
+      let ok = false;
+      try {
+        const result = await downloadFile(ctx.storage, file.key, path, {
+          expectedSize: file.size,
+          ...(check.expectedHash !== undefined ? { expectedHash: check.expectedHash } : {}),
+          ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
+          signal,
+          onProgress: (n) => progress.bytesMoved(n),
+        });
+        ok = true;
+        filesDownloaded += 1;
+        bytesDownloaded += result.size;
+        if (result.hashChecked) filesHashChecked += 1;
+      } finally {
+        progress.transferFinished(name, ok);
+      }
+    } catch (err) {
+      if (signal.aborted && failures.length > 0) return;
+      failures.push(`${name} (${file.key}): ${describeError(err)}`);
+      stop.abort(new Error('another file failed'));
+    }
+  };
+
+  const jobs: Promise<void>[] = [];
+  for (const table of tables) {
+    if (table.action !== 'restore') continue;
+    ctx.log.debug(`Downloading ${table.files.length} files of ${table.keyspace}.${table.tableDir}`);
+    for (const file of table.files) jobs.push(limit(() => one(table, file)));
+  }
+  await Promise.all(jobs);
+  if (options.signal?.aborted && failures.length === 0) throw new OperationError('Download aborted');
+  if (failures.length > 0) {
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';
+    throw new OperationError(`Download failed: ${failures[0]}${more}`);
+  }
+  return { filesDownloaded, bytesDownloaded, filesKept, bytesKept, filesHashChecked };
+}
