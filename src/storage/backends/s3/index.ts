@@ -10,7 +10,7 @@
  * - `list` hides pagination and skips "folder" marker keys ending in `/`.
  * - `deleteMany` uses DeleteObjects, 1,000 keys per request.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -36,6 +36,7 @@ import type {
   StorageCapabilities,
 } from '../../types.js';
 import { createS3Client } from './client.js';
+import { coalescing } from './coalesce.js';
 import { mapS3Error } from './errors.js';
 import { uploadMultipart } from './multipart.js';
 import { partSizeFor, readSharedCredentials, s3SettingsFrom, type S3Settings } from './options.js';
@@ -118,7 +119,7 @@ export class S3Backend implements StorageBackend {
         { abortSignal: options.signal },
       );
       const body = out.Body as Readable | undefined;
-      const pass = new PassThrough({ highWaterMark: 1024 * 1024 });
+      const pass = coalescing();
       if (!body) return pass.end();
       // Errors in the middle of the body (a reset connection) reach the caller mapped, too.
       body.on('error', (err) => pass.destroy(mapS3Error(this.provider, what, err)));
