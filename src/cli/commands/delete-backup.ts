@@ -1,0 +1,51 @@
+/** `medusa delete-backup`: deletes named backups on this node or on all nodes (reference §6.1). */
+import type { Command } from 'commander';
+import { createMetricsSink } from '../../monitoring/create.js';
+import { deleteBackups } from '../../ops/delete-backup.js';
+import { systemClock } from '../../util/clock.js';
+import { withCommandContext } from '../context.js';
+import { printLine } from '../output.js';
+import { dryRunLines } from '../render/purge-report.js';
+import type { GlobalsGetter } from './index.js';
+
+interface DeleteBackupCommandOptions {
+  backupName: string[];
+  allNodes: boolean;
+  dryRun: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerDeleteBackup(program: Command, globals: GlobalsGetter): void {
+  const command = program
+    .command('delete-backup')
+    .description('Delete the given backups on the current node (or on all nodes)')
+    .requiredOption('--backup-name <name>', 'backup name (repeat for several)', collect, [])
+    .option('-a, --all-nodes', 'delete the backups on all nodes', false)
+    .option('-c, --current-node', 'delete the backups on the current node only (default)')
+    .option('--dry-run', 'show what would be deleted and why, delete nothing', false);
+  // Like click's `-a/-c` flag pair: one setting, the last flag given wins.
+  command.on('option:current-node', () => command.setOptionValue('allNodes', false));
+  command.action((opts: DeleteBackupCommandOptions) =>
+    withCommandContext(globals(), async (ctx) => {
+      const metrics = createMetricsSink(ctx.config.monitoring, ctx.log);
+      try {
+        const report = await deleteBackups(
+          { ...ctx, clock: systemClock, metrics },
+          {
+            names: opts.backupName,
+            allNodes: opts.allNodes,
+            fqdn: ctx.config.storage.fqdn,
+            graceDays: ctx.config.storage.backup_grace_period_in_days,
+            dryRun: opts.dryRun,
+          },
+        );
+        if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
+      } finally {
+        await metrics.close();
+      }
+    }),
+  );
+}
