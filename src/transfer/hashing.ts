@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { HashKind } from '../storage/types.js';
-import { readFileChunks } from './file-chunks.js';
+import { chunkBuffers, readFileChunks } from './file-chunks.js';
 
 /** How an S3 upload is split: files of `threshold` bytes or more go up in parts of `partSize`. */
 export interface MultipartSpec {
@@ -147,9 +147,11 @@ export function md5Hex(data: Uint8Array): string {
  * current chunk is hashed, and memory is three reused buffers whatever the file size.
  */
 export async function hashFileHandle(handle: FileHandle, spec: HashSpec, expectedSize?: number): Promise<ContentHashes> {
-  const hasher = new ContentHasher(spec, expectedSize);
-  for await (const chunk of readFileChunks(handle)) hasher.update(chunk);
-  return hasher.digest();
+  return chunkBuffers.with(async (buffers) => {
+    const hasher = new ContentHasher(spec, expectedSize);
+    for await (const chunk of readFileChunks(handle, buffers)) hasher.update(chunk);
+    return hasher.digest();
+  });
 }
 
 /** Reads the file at `path` once and returns its digests (no cache; see `HashCache`). */

@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
 import { isTempFileName, writeFileAtomically } from '../../transfer/atomic-file.js';
-import { readFileChunks } from '../../transfer/file-chunks.js';
+import { chunkBuffers, readFileChunks, type ChunkBuffers } from '../../transfer/file-chunks.js';
 import { ContentHasher } from '../../transfer/hashing.js';
 import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
 import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
@@ -71,8 +71,9 @@ export class LocalBackend implements StorageBackend {
     const path = this.pathOf(key);
     const declared = source.kind === 'stream' ? source.size : source.kind === 'bytes' ? source.data.length : undefined;
     const hasher = new ContentHasher({ md5: true }, declared);
+    const buffers = source.kind === 'file' ? chunkBuffers.acquire() : undefined;
     try {
-      const body = source.kind === 'file' ? fileChunks(source.path) : openByteSource(source);
+      const body = source.kind === 'file' && buffers ? fileChunks(source.path, buffers) : openByteSource(source);
       const written = await writeFileAtomically(path, body, {
         hasher,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -85,6 +86,9 @@ export class LocalBackend implements StorageBackend {
       return { key, size: written.size, lastModified: written.mtime, hash: hasher.digest().md5Hex ?? '' };
     } catch (err) {
       throw mapLocalError(this.provider, `put ${key}`, err);
+    } finally {
+      // Only now: writeFileAtomically has settled every write of the buffers' chunks.
+      if (buffers) chunkBuffers.release(buffers);
     }
   }
 
@@ -199,10 +203,10 @@ export class LocalBackend implements StorageBackend {
 }
 
 /** A file's bytes through reused buffers (the fast path of `put` from a file; see `readFileChunks`). */
-async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+async function* fileChunks(path: string, buffers: ChunkBuffers): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
   try {
-    yield* readFileChunks(handle);
+    yield* readFileChunks(handle, buffers);
   } finally {
     await handle.close();
   }
