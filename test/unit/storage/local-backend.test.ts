@@ -110,6 +110,25 @@ describe('local backend specifics', () => {
     }
   });
 
+  test('concurrent puts from files larger than the read buffers never mix their bytes (pooled buffers)', async () => {
+    const sources = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const data = Buffer.alloc(3 * 1024 * 1024 + 1000 * i);
+        for (let j = 0; j < data.length; j += 4) data.writeUInt32LE((j * (i + 1)) >>> 0, j);
+        const path = join(base, `src-${i}.bin`);
+        await writeFile(path, data);
+        return { path, data, key: `pool/f${i}` };
+      }),
+    );
+    for (let round = 0; round < 2; round++) {
+      const infos = await Promise.all(sources.map((s) => backend.put(s.key, { kind: 'file', path: s.path })));
+      for (const [i, s] of sources.entries()) {
+        assert.equal(infos[i]?.hash, md5Hex(s.data), `hash of ${s.key}`);
+        assert.ok((await readFile(join(root, 'pool', `f${i}`))).equals(s.data), `bytes of ${s.key}`);
+      }
+    }
+  });
+
   test('createBackend needs base_path and builds <base_path>/<bucket_name>', async () => {
     const storage = { storage_provider: 'local', bucket_name: 'my-bucket', base_path: join(base, 'medusa') } as StorageSection;
     const made = await createBackend(storage, { clock: systemClock });
