@@ -59,10 +59,14 @@ export class RetryingBackend implements StorageBackend {
     let last: string | undefined;
     let failures = 0;
     for (;;) {
+      // After a restart, skip what the caller already has (listings are in ascending key order).
+      let skipThrough = failures > 0 ? last : undefined;
       try {
         for await (const info of this.inner.list(prefix, options)) {
-          // After a restart, skip what the caller already has.
-          if (last !== undefined && compareKeys(info.key, last) <= 0) continue;
+          if (skipThrough !== undefined) {
+            if (compareKeys(info.key, skipThrough) <= 0) continue;
+            skipThrough = undefined;
+          }
           last = info.key;
           failures = 0; // progress: the next failure starts a fresh count
           yield info;
