@@ -1,6 +1,7 @@
 /** Every command the `medusa` binary offers. A command is listed only once it works. */
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
+import { registerBackup } from './backup.js';
 import { registerBuildIndex } from './build-index.js';
 import { registerDeleteBackup } from './delete-backup.js';
 import { registerDownload } from './download.js';
@@ -9,6 +10,7 @@ import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluste
 import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
 import { registerReportLastBackup } from './report-last-backup.js';
+import { registerRestoreNode } from './restore-node.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 
@@ -16,6 +18,7 @@ import { registerVerify } from './verify.js';
 export type GlobalsGetter = () => GlobalOptions;
 
 export function registerCommands(program: Command, globals: GlobalsGetter): void {
+  registerBackup(program, globals);
   registerListBackups(program, globals);
   registerStatus(program, globals);
   registerVerify(program, globals);
@@ -26,4 +29,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerPurge(program, globals);
   registerDeleteBackup(program, globals);
   registerDownload(program, globals);
+  registerRestoreNode(program, globals);
 }

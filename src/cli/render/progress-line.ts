@@ -1,0 +1,103 @@
+/**
+ * A one-line transfer progress display for terminals: files, bytes, rate and ETA, redrawn in place
+ * at most four times a second on stderr. Only created when stderr is a TTY (cron output stays
+ * clean); log lines written meanwhile go through {@link ProgressLine.wrapLogger}, which erases the
+ * line first and redraws it after.
+ */
+import type { TransferProgress } from '../../ops/backup-uploads.js';
+import type { Logger } from '../../util/logger.js';
+import { formatBytesStr } from './numbers.js';
+
+const REDRAW_MS = 250;
+
+function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+/** The text of the line (exported for tests). */
+export function renderProgress(p: { files: number; totalFiles: number; bytes: number; totalBytes: number; elapsedMs: number }): string {
+  const rate = p.elapsedMs > 0 ? (p.bytes * 1000) / p.elapsedMs : 0;
+  const eta = rate > 0 ? (p.totalBytes - p.bytes) / rate : Number.NaN;
+  return `Uploading ${p.files}/${p.totalFiles} files, ${formatBytesStr(p.bytes)} of ${formatBytesStr(p.totalBytes)}, ${formatBytesStr(Math.round(rate))}/s, ETA ${formatEta(eta)}`;
+}
+
+export class ProgressLine implements TransferProgress {
+  private files = 0;
+  private totalFiles = 0;
+  private bytesDone = 0;
+  private totalBytes = 0;
+  private startedAt = 0;
+  private lastDraw = 0;
+  private shown = false;
+  private active = false;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** A progress line when `stream` is a terminal, else undefined (nothing is ever drawn). */
+  static forTerminal(stream: NodeJS.WriteStream = process.stderr): ProgressLine | undefined {
+    return stream.isTTY ? new ProgressLine(stream) : undefined;
+  }
+
+  begin(totals: { files: number; bytes: number }): void {
+    this.totalFiles = totals.files;
+    this.totalBytes = totals.bytes;
+    this.startedAt = this.now();
+    this.active = totals.files > 0;
+  }
+
+  bytes(delta: number): void {
+    this.bytesDone += delta;
+    this.draw(false);
+  }
+
+  fileDone(): void {
+    this.files += 1;
+    this.draw(false);
+  }
+
+  end(): void {
+    this.erase();
+    this.active = false;
+  }
+
+  /** A logger that keeps log lines and the progress line from mixing. */
+  wrapLogger(log: Logger): Logger {
+    const around = (fn: (m: string) => void) => (m: string): void => {
+      this.erase();
+      fn(m);
+      this.draw(true);
+    };
+    return {
+      debug: around((m) => log.debug(m)),
+      info: around((m) => log.info(m)),
+      warning: around((m) => log.warning(m)),
+      error: around((m) => log.error(m)),
+      get debugEnabled() {
+        return log.debugEnabled;
+      },
+    };
+  }
+
+  private erase(): void {
+    if (this.shown) this.stream.write('\r\x1b[K');
+    this.shown = false;
+  }
+
+  private draw(force: boolean): void {
+    if (!this.active) return;
+    const t = this.now();
+    if (!force && t - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = t;
+    const text = renderProgress({ files: this.files, totalFiles: this.totalFiles, bytes: this.bytesDone, totalBytes: this.totalBytes, elapsedMs: t - this.startedAt });
+    this.stream.write(`\r\x1b[K${text}`);
+    this.shown = true;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * `backup` / `backup-node` (reference §4.2): back up this node, in Medusa's order, so that a
+ * backup is never reported complete before all of it is stored:
+ *
+ * 1. refuse an existing backup name (its `meta/schema.cql` exists) before writing anything;
+ * 2. read schema, tokenmap and server version; store `meta/schema.cql`, `meta/tokenmap.json`,
+ *    `meta/server_version.json` (and `meta/differential`), then the index start entries;
+ * 3. `--stagger`; snapshot `medusa-<name>` (or the existing `<name>`); find its files under every
+ *    data directory; plan (reference §4.3) and upload;
+ * 4. clear the snapshot (always, failure included, unless `--keep-snapshot`);
+ * 5. write `meta/manifest.json` LAST, then the index finish entries and `latest_backup`.
+ *
+ * The Cassandra side comes in through ports (`SnapshotPort`, `MetadataPort`), so this runs
+ * unchanged against a prepared snapshot folder (benchmarks, tests).
+ */
+import type { CatalogContext } from '../catalog/catalog.js';
+import { setLatestBackup, writeIndexFinish, writeIndexStart } from '../catalog/index-writer.js';
+import type { MetadataPort, SnapshotPort } from '../cassandra/types.js';
+import { encodeManifest, manifestTotals } from '../domain/manifest.js';
+import { encodeServerVersion } from '../domain/server-version.js';
+import { encodeTokenMap } from '../domain/tokenmap.js';
+import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
+import type { MetricsSink } from '../monitoring/types.js';
+import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
+import { putText } from '../storage/helpers.js';
+import type { HashCache } from '../transfer/hash-cache.js';
+import type { Clock } from '../util/clock.js';
+import { describeError, OperationError } from '../util/errors.js';
+import { waitForStagger } from './backup-stagger.js';
+import { logBackupSummary, type BackupSummary } from './backup-summary.js';
+import { runHashChecks, runUploads, type TransferProgress } from './backup-uploads.js';
+
+/** Prefix of the snapshots Medusa takes. */
+export const SNAPSHOT_PREFIX = 'medusa-';
+
+export interface BackupNodeOptions {
+  readonly backupName: string;
+  readonly mode: 'full' | 'differential';
+  /** Seconds to wait for the previous node (reference §4.2 step 5). */
+  readonly stagger?: number;
+  readonly checkHashes: boolean;
+  readonly keepSnapshot: boolean;
+  readonly useExistingSnapshot: boolean;
+}
+
+export interface BackupNodeContext extends CatalogContext {
+  readonly fqdn: string;
+  readonly clock: Clock;
+  readonly snapshots: SnapshotPort;
+  readonly metadata: MetadataPort;
+  readonly concurrentTransfers: number;
+  readonly md5CheckConcurrency: number;
+  readonly multipartChunksize: number;
+  readonly hashCache?: HashCache;
+  readonly metrics?: MetricsSink;
+  readonly progress?: TransferProgress;
+  /** Epoch ms the command started (stagger deadline, summary); default now. */
+  readonly commandStart?: number;
+}
+
+export type BackupNodeResult = BackupSummary;
+
+async function clearSnapshot(ctx: BackupNodeContext, tag: string, failed: boolean): Promise<void> {
+  try {
+    ctx.log.debug(`Cleaning up Cassandra snapshot ${tag}`);
+    await ctx.snapshots.clear(tag);
+  } catch (err) {
+    ctx.log.warning(`Medusa may have failed at cleaning up snapshot ${tag}${failed ? ' after a failed backup' : ''}: ${describeError(err)}. Check if the snapshot exists and clear it manually.`);
+  }
+}
+
+/** Step 1: refuse an existing name (clearing a snapshot a crashed run of that name left behind). */
+async function refuseExisting(ctx: BackupNodeContext, o: BackupNodeOptions): Promise<void> {
+  if (!(await ctx.storage.stat(metaKey(ctx.layout, ctx.fqdn, o.backupName, 'schema.cql')))) return;
+  const stale = `${SNAPSHOT_PREFIX}${o.backupName}`;
+  if (!o.useExistingSnapshot && (await ctx.snapshots.exists(stale))) {
+    ctx.log.warning(`Clearing snapshot ${stale} left by an earlier run of backup ${o.backupName}`);
+    await clearSnapshot(ctx, stale, true);
+  }
+  throw new OperationError(`Backup ${o.backupName} already exists for ${ctx.fqdn}; choose another --backup-name`);
+}
+
+/** Step 2: metadata objects, then index start entries. Returns the tokenmap text and start epoch. */
+async function writeStart(ctx: BackupNodeContext, o: BackupNodeOptions, differential: boolean) {
+  ctx.log.info('Saving tokenmap and schema');
+  const meta = await ctx.metadata.read();
+  const tokenmapText = encodeTokenMap(meta.tokenmap);
+  const put = (file: 'schema.cql' | 'tokenmap.json' | 'server_version.json' | 'differential', text: string) =>
+    putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, file), text);
+  const schemaInfo = await put('schema.cql', meta.schema);
+  await put('tokenmap.json', tokenmapText);
+  ctx.log.info('Saving server version');
+  await put('server_version.json', encodeServerVersion(meta.serverVersion));
+  if (differential) await put('differential', 'differential');
+  const started = Math.floor(schemaInfo.lastModified.getTime() / 1000);
+  await writeIndexStart(ctx, { name: o.backupName, fqdn: ctx.fqdn, started, differential, tokenmapText, schemaText: meta.schema });
+  return { tokenmap: meta.tokenmap, tokenmapText };
+}
+
+async function listPool(ctx: BackupNodeContext, name: string): Promise<Map<string, PoolObject>> {
+  ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
+  const pool = new Map<string, PoolObject>();
+  for await (const o of ctx.storage.list(dataFolder(ctx.layout, ctx.fqdn, name, true))) {
+    pool.set(o.key, { key: o.key, size: o.size, ...(o.hash !== undefined ? { hash: o.hash } : {}) });
+  }
+  return pool;
+}
+
+/** Steps 3-4: snapshot, discovery, plan, uploads; the snapshot is cleared in every path. */
+async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differential: boolean) {
+  const tag = o.useExistingSnapshot ? o.backupName : `${SNAPSHOT_PREFIX}${o.backupName}`;
+  let failed = true;
+  try {
+    if (!o.useExistingSnapshot) {
+      if (await ctx.snapshots.exists(tag)) ctx.log.info(`Using the existing snapshot ${tag}`);
+      else {
+        ctx.log.debug(`Creating snapshot ${tag}`);
+        await ctx.snapshots.create(tag);
+      }
+    }
+    const tables = await ctx.snapshots.tables(tag);
+    const fileCount = tables.reduce((n, t) => n + t.files.length, 0);
+    if (fileCount === 0) {
+      throw new OperationError(`snapshot ${tag} holds no files under ${ctx.snapshots.dataDirs.join(', ')}: nothing to back up (is data_file_directories right?)`);
+    }
+    ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
+    const pool = differential ? await listPool(ctx, o.backupName) : new Map<string, PoolObject>();
+    const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) =>
+      dataKey(ctx.layout, ctx.fqdn, o.backupName, differential, t.keyspace, t.tableDir, f.relativePath);
+    const settings = {
+      storage: ctx.storage,
+      log: ctx.log,
+      concurrentTransfers: ctx.concurrentTransfers,
+      md5CheckConcurrency: ctx.md5CheckConcurrency,
+      multipartChunksize: ctx.multipartChunksize,
+      ...(ctx.hashCache ? { hashCache: ctx.hashCache } : {}),
+      ...(ctx.progress ? { progress: ctx.progress } : {}),
+    };
+    const plan = await runHashChecks(planBackupUploads({ tables, differential, pool, keyOf, checkHashes: o.checkHashes }), settings);
+    const counts = countPlan(plan);
+    ctx.log.info(`Uploading ${counts.upload + counts.reupload} files (${counts.uploadBytes} bytes), keeping ${counts.reuse} already stored`);
+    const sections = await runUploads(plan, settings);
+    failed = false;
+    return { sections, counts };
+  } finally {
+    if (o.keepSnapshot) ctx.log.debug(`Keeping snapshot ${tag}`);
+    else await clearSnapshot(ctx, tag, failed);
+  }
+}
+
+/** Runs the backup; see the module comment. Throws `OperationError`s (exit 1) on failure. */
+export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): Promise<BackupNodeResult> {
+  const started = ctx.commandStart ?? ctx.clock.now();
+  const differential = o.mode === 'differential';
+  try {
+    await refuseExisting(ctx, o);
+    if (o.useExistingSnapshot && !(await ctx.snapshots.exists(o.backupName))) {
+      throw new OperationError(`Snapshot ${o.backupName} does not exist and --use-existing-snapshot is set. Please create the snapshot first.`);
+    }
+    ctx.log.info(`Starting backup using Stagger: ${o.stagger ?? 'None'} Mode: ${o.mode} Name: ${o.backupName}`);
+    const { tokenmap, tokenmapText } = await writeStart(ctx, o, differential);
+    if (o.stagger) await waitForStagger(ctx, ctx.fqdn, tokenmap, started + o.stagger * 1000);
+    const extractStarted = ctx.clock.now();
+    const { sections, counts } = await copySnapshot(ctx, o, differential);
+
+    ctx.log.info('Updating backup index');
+    const manifestText = encodeManifest(sections);
+    const manifestInfo = await putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, 'manifest.json'), manifestText);
+    const finishedEpoch = Math.floor(manifestInfo.lastModified.getTime() / 1000);
+    await writeIndexFinish(ctx, { name: o.backupName, fqdn: ctx.fqdn, finished: finishedEpoch, manifestText });
+    await setLatestBackup(ctx, { name: o.backupName, fqdn: ctx.fqdn, tokenmapText });
+
+    const summary: BackupSummary = {
+      name: o.backupName,
+      started,
+      extractStarted,
+      finished: ctx.clock.now(),
+      uploaded: counts.upload + counts.reupload,
+      replaced: counts.reupload,
+      kept: counts.reuse,
+      totalSize: manifestTotals(sections).size,
+    };
+    logBackupSummary(ctx.log, summary);
+    await sendMetrics(ctx, o.backupName, summary);
+    return summary;
+  } catch (err) {
+    await ctx.metrics?.send(['medusa-node-backup', 'backup-error', o.backupName], 1).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function sendMetrics(ctx: BackupNodeContext, name: string, s: BackupSummary): Promise<void> {
+  if (!ctx.metrics) return;
+  ctx.log.debug('Emitting metrics');
+  await ctx.metrics.send(['medusa-node-backup', 'backup-duration', name], (s.finished - s.extractStarted) / 1000);
+  await ctx.metrics.send(['medusa-node-backup', 'backup-size', name], s.totalSize);
+  await ctx.metrics.send(['medusa-node-backup', 'backup-error', name], 0);
+}

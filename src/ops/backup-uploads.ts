@@ -1,0 +1,132 @@
+/**
+ * Carries out a backup plan: computes the local hashes the plan asks for (through the hash cache,
+ * `md5_check_concurrency` at once), then uploads every new or changed file with
+ * `concurrent_transfers` files in flight, streamed from disk, and assembles the manifest sections.
+ * Bandwidth is limited by the storage wrapper (one budget per process), not here.
+ */
+import pLimit from 'p-limit';
+import type { ManifestObject, ManifestSection } from '../domain/manifest.js';
+import {
+  pendingHashChecks,
+  reusedManifestObject,
+  settleHashChecks,
+  type FileDecision,
+  type TablePlan,
+} from '../plan/backup-plan.js';
+import { partSizeFor } from '../storage/backends/s3/options.js';
+import { uploadFile } from '../storage/helpers.js';
+import type { StorageBackend } from '../storage/types.js';
+import type { HashCache } from '../transfer/hash-cache.js';
+import { hashFile, type ContentHashes, type HashSpec } from '../transfer/hashing.js';
+import { describeError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+
+/** Progress of the upload phase (a terminal renders it; no-op elsewhere). */
+export interface TransferProgress {
+  begin(totals: { readonly files: number; readonly bytes: number }): void;
+  /** Byte delta; negative when a retried upload starts over. */
+  bytes(delta: number): void;
+  fileDone(): void;
+  end(): void;
+}
+
+export interface UploadSettings {
+  readonly storage: StorageBackend;
+  readonly log: Logger;
+  readonly concurrentTransfers: number;
+  readonly md5CheckConcurrency: number;
+  /** `[storage] multipart_chunksize`: the part size an S3 multipart ETag is predicted with. */
+  readonly multipartChunksize: number;
+  readonly hashCache?: HashCache;
+  readonly progress?: TransferProgress;
+  readonly signal?: AbortSignal;
+}
+
+/** What to compute so the local file compares with `storedHash` of a store of this kind. */
+function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): { spec: HashSpec; pick: (h: ContentHashes) => string | undefined } {
+  switch (storage.capabilities.hashKind) {
+    case 's3-etag':
+      if (/-\d+$/.test(storedHash)) {
+        return { spec: { s3Etag: { partSize: partSizeFor(size, chunk), threshold: 0 } }, pick: (h) => h.s3Etag };
+      }
+      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+    case 'md5-base64':
+      return { spec: { md5: true }, pick: (h) => h.md5Base64 };
+    case 'md5-hex':
+      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+    case 'none':
+      return { spec: {}, pick: () => undefined };
+  }
+}
+
+/** Resolves the plan's `check`s by hashing local files (cached by device/inode/size/mtime). */
+export async function runHashChecks(plan: readonly TablePlan[], s: UploadSettings): Promise<TablePlan[]> {
+  const checks = pendingHashChecks(plan);
+  if (checks.length === 0) return [...plan];
+  s.log.info(`Comparing ${checks.length} files with their stored hash`);
+  const limit = pLimit(Math.max(1, s.md5CheckConcurrency));
+  const hashes = new Map<string, string | undefined>();
+  await Promise.all(
+    checks.map((d) =>
+      limit(async () => {
+        const { spec, pick } = specFor(s.storage, d.file.size, d.stored!.hash!, s.multipartChunksize);
+        try {
+          const computed = s.hashCache ? await s.hashCache.hashFile(d.file.path, spec) : await hashFile(d.file.path, spec);
+          hashes.set(d.key, pick(computed));
+        } catch (err) {
+          s.log.warning(`Cannot hash ${d.file.path} (${describeError(err)}); uploading it again`);
+          hashes.set(d.key, undefined);
+        }
+      }),
+    ),
+  );
+  return settleHashChecks(plan, hashes);
+}
+
+/**
+ * Uploads every `upload`/`reupload` decision and returns the manifest sections, in plan order,
+ * objects in file order: uploaded ones with the size and hash the store reported, reused ones as
+ * listed. The first failed upload aborts the others and rejects.
+ */
+export async function runUploads(plan: readonly TablePlan[], s: UploadSettings): Promise<ManifestSection[]> {
+  const limit = pLimit(Math.max(1, s.concurrentTransfers));
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort(s.signal?.reason);
+  s.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const toUpload = plan.flatMap((t) => t.files.filter((f) => f.action === 'upload' || f.action === 'reupload'));
+  s.progress?.begin({ files: toUpload.length, bytes: toUpload.reduce((n, f) => n + f.file.size, 0) });
+  const uploaded = new Map<string, ManifestObject>();
+  const one = async (d: FileDecision): Promise<void> => {
+    if (abort.signal.aborted) return;
+    const info = await uploadFile(s.storage, d.file.path, d.key, {
+      signal: abort.signal,
+      ...(s.hashCache ? { hashCache: s.hashCache } : {}),
+      ...(s.progress ? { onProgress: (n: number) => s.progress!.bytes(n) } : {}),
+    });
+    uploaded.set(d.key, { path: info.key, MD5: info.hash ?? null, size: info.size });
+    s.progress?.fileDone();
+  };
+  try {
+    await Promise.all(
+      toUpload.map((d) =>
+        limit(() =>
+          one(d).catch((err: unknown) => {
+            if (!abort.signal.aborted) abort.abort(err);
+            throw err;
+          }),
+        ),
+      ),
+    );
+  } catch {
+    // Report the first failure, not an abort it caused in a sibling.
+    throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error(String(abort.signal.reason));
+  } finally {
+    s.signal?.removeEventListener('abort', onOuterAbort);
+    s.progress?.end();
+  }
+  return plan.map((t) => ({
+    keyspace: t.keyspace,
+    columnfamily: t.tableDir,
+    objects: t.files.map((f) => (f.action === 'reuse' ? reusedManifestObject(f.stored!) : uploaded.get(f.key)!)),
+  }));
+}
