@@ -9,7 +9,7 @@ import { FILE_CHUNK_BYTES, pipeThrough } from './byte-source.js';
 import { StorageError } from './errors.js';
 import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, StorageBackend } from './types.js';
 import { writeFileAtomically } from '../transfer/atomic-file.js';
-import { ContentHasher, hashInStoreForm, type HashSpec, type MultipartSpec } from '../transfer/hashing.js';
+import { ContentHasher, hashInStoreForm, specComputesHash, specToCheck } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import { AttemptProgress, type OnProgress } from '../transfer/progress.js';
@@ -119,8 +119,8 @@ export interface DownloadResult {
 export async function downloadFile(backend: StorageBackend, key: string, localPath: string, options: DownloadFileOptions = {}): Promise<DownloadResult> {
   const kind = options.hashKind ?? backend.capabilities.hashKind;
   const expectedHash = options.expectedHash ?? undefined;
-  const spec = expectedHash === undefined ? {} : checkSpec(kind, expectedHash, options.partSize);
-  const hashChecked = spec.md5 === true || spec.s3Etag !== undefined;
+  const spec = expectedHash === undefined ? {} : specToCheck(kind, expectedHash, options.partSize);
+  const hashChecked = specComputesHash(spec);
   const hasher = new ContentHasher(spec, options.expectedSize);
   const progress = new AttemptProgress(options.onProgress);
   const body = await backend.get(key, options.signal ? { signal: options.signal } : {});
@@ -142,18 +142,6 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
   return { size: written.size, hashChecked };
 }
 
-/** What to compute to check `expected`; an S3 multipart ETag needs the part size, or is skipped. */
-function checkSpec(kind: HashKind, expected: string, partSize: number | undefined): HashSpec {
-  if (kind === 'none') return {};
-  if (kind !== 's3-etag') return { md5: true };
-  // A plain hex ETag is a single PUT: the MD5 of the content, whatever the object's size.
-  if (!/-\d+$/.test(expected)) return { md5: true };
-  if (partSize === undefined) return {};
-  const multipart: MultipartSpec = { partSize, threshold: 0 };
-  return { s3Etag: multipart };
-}
-
-/** Options of the batching `deleteMany` helper. */
 export interface DeleteManyOptions {
   /** Called after each batch with the running totals. */
   readonly onBatch?: (done: { deleted: number; failed: number }) => void;

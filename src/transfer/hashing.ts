@@ -195,3 +195,22 @@ export function hashInStoreForm(kind: HashKind, hashes: ContentHashes): string |
       return undefined;
   }
 }
+
+/**
+ * What to compute to compare content with `expected`, a hash of kind `kind` as a store reported
+ * it. An S3 ETag `<hex>-<n>` is a multipart upload's and can only be recomputed with the part size
+ * the upload used (`partSize`); without it the result is `{}` (nothing comparable: check the size
+ * only). A plain hex ETag is a single PUT's: the MD5 of the content, whatever its size.
+ */
+export function specToCheck(kind: HashKind, expected: string, partSize?: number): HashSpec {
+  if (kind === 'none') return {};
+  if (kind !== 's3-etag') return { md5: true };
+  if (!/-\d+$/.test(expected)) return { md5: true };
+  if (partSize === undefined) return {};
+  return { s3Etag: { partSize, threshold: 0 } };
+}
+
+/** True when `spec` computes something (an empty spec means "size only"). */
+export function specComputesHash(spec: HashSpec): boolean {
+  return spec.md5 === true || spec.s3Etag !== undefined;
+}
