@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { defaultBackupName } from '../../../src/cli/commands/backup.js';
+import { ProgressLine, renderProgress } from '../../../src/cli/render/progress-line.js';
+import { previousHost } from '../../../src/ops/backup-stagger.js';
+import { formatDuration } from '../../../src/ops/backup-summary.js';
+import { hashCachePath } from '../../../src/ops/hash-cache-location.js';
+
+describe('backup helpers', () => {
+  test('durations print like Python timedelta', () => {
+    assert.equal(formatDuration(0), '0:00:00');
+    assert.equal(formatDuration(5123.456), '0:00:05.123456');
+    assert.equal(formatDuration(3_723_000), '1:02:03');
+  });
+  test('default backup name is local %Y%m%d%H%M', () => {
+    const d = new Date(2024, 0, 2, 3, 4, 59);
+    assert.equal(defaultBackupName(d.getTime()), '202401020304');
+  });
+  test('stagger: previous host by token list order', () => {
+    const map = new Map([
+      ['c', { tokens: [5n], is_up: true }],
+      ['a', { tokens: [-9n, 100n], is_up: true }],
+      ['b', { tokens: [-9n, 200n], is_up: true }],
+    ]);
+    assert.equal(previousHost(map, 'a'), undefined);
+    assert.equal(previousHost(map, 'b'), 'a');
+    assert.equal(previousHost(map, 'c'), 'b');
+  });
+  test('progress text: files, bytes, rate, ETA', () => {
+    assert.equal(renderProgress({ files: 3, totalFiles: 10, bytes: 1048576, totalBytes: 4194304, elapsedMs: 1000 }),
+      'Uploading 3/10 files, 1.00 MB of 4.00 MB, 1.00 MB/s, ETA 00:03');
+  });
+  test('progress line draws only when begun with work, and erases itself at the end', () => {
+    const out: string[] = [];
+    let t = 0;
+    const line = new ProgressLine({ write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream, () => (t += 1000));
+    line.bytes(5);
+    assert.deepEqual(out, []);
+    line.begin({ files: 1, bytes: 10 });
+    line.bytes(5);
+    line.fileDone();
+    line.end();
+    assert.ok(out.some((s) => s.includes('Uploading 0/1 files')));
+    assert.equal(out[out.length - 1], '\r\x1b[K');
+  });
+  test('hash cache location', () => {
+    assert.equal(hashCachePath({ MEDUSA_CACHE_DIR: '/c' }), '/c/hash-cache.json');
+    assert.equal(hashCachePath({ XDG_CACHE_HOME: '/x' }), '/x/medusa-ts/hash-cache.json');
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * The backup operation against fake Cassandra ports (a snapshot folder made by copying files, fixed
+ * metadata) and the memory/local backends: order of writes, reuse, hash checks, every failure path.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { findSnapshotTables, snapshotExists } from '../../../src/cassandra/snapshot-files.js';
+import type { MetadataPort, SnapshotPort } from '../../../src/cassandra/types.js';
+import { parseManifest } from '../../../src/domain/manifest.js';
+import type { MetricTags } from '../../../src/monitoring/types.js';
+import { backupNode, type BackupNodeContext, type BackupNodeOptions } from '../../../src/ops/backup-node.js';
+import { MemoryBackend } from '../../../src/storage/backends/memory.js';
+import { getText, listAll } from '../../../src/storage/helpers.js';
+import type { ByteSource, ObjectInfo, PutOptions, StorageBackend } from '../../../src/storage/types.js';
+import { HashCache } from '../../../src/transfer/hash-cache.js';
+import { systemClock } from '../../../src/util/clock.js';
+import { createLogger } from '../../../src/util/logger.js';
+
+const root = mkdtempSync(join(tmpdir(), 'medusa-backup-op-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** Hard-links a tree, as Cassandra's snapshots do (so a file keeps its inode across snapshots). */
+function linkTree(from: string, to: string): void {
+  if (!existsSync(from)) return;
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      mkdirSync(join(to, e.name), { recursive: true });
+      linkTree(join(from, e.name), join(to, e.name));
+    } else linkSync(join(from, e.name), join(to, e.name));
+  }
+}
+
+/** A node whose "live" table files are copied into snapshots/<tag>/ by create(). */
+function fakeNode(name: string, options: { failCreate?: boolean; failClear?: boolean } = {}) {
+  const data = join(root, name, 'data');
+  const live = join(root, name, 'live');
+  const calls: string[] = [];
+  const write = (rel: string, content: string): void => {
+    mkdirSync(join(live, rel, '..'), { recursive: true });
+    // A new file (new inode), as Cassandra writes new SSTables rather than changing old ones.
+    rmSync(join(live, rel), { force: true });
+    writeFileSync(join(live, rel), content);
+  };
+  const snapshots: SnapshotPort = {
+    dataDirs: [data],
+    exists: (tag) => snapshotExists([data], tag),
+    create: (tag) => {
+      calls.push(`create ${tag}`);
+      if (options.failCreate) return Promise.reject(new Error('nodetool snapshot failed (exit status 1)'));
+      mkdirSync(data, { recursive: true });
+      for (const t of ['ks/t-1', 'ks/t-2', 'ks/e-3']) {
+        const dst = join(data, t, 'snapshots', tag);
+        mkdirSync(dst, { recursive: true });
+        writeFileSync(join(dst, 'manifest.json'), '{}');
+        linkTree(join(live, t), dst);
+      }
+      return Promise.resolve();
+    },
+    clear: (tag) => {
+      calls.push(`clear ${tag}`);
+      if (options.failClear) return Promise.reject(new Error('nodetool clearsnapshot failed'));
+      for (const t of ['ks/t-1', 'ks/t-2', 'ks/e-3']) rmSync(join(data, t, 'snapshots', tag), { recursive: true, force: true });
+      return Promise.resolve();
+    },
+    tables: (tag) => findSnapshotTables([data], tag),
+  };
+  return { snapshots, calls, write };
+}
+
+const metadata: MetadataPort = {
+  read: () => Promise.resolve({
+    schema: 'CREATE KEYSPACE ks;',
+    tokenmap: new Map([['node1', { tokens: [-9223372036854775808n], is_up: true, rack: 'r1', dc: 'dc1' }]]),
+    serverVersion: { server_type: 'cassandra', release_version: '5.0.9' },
+  }),
+};
+
+/** Records put order; can fail puts of keys matching a pattern. */
+class RecordingBackend extends MemoryBackend {
+  readonly puts: string[] = [];
+  failPut: RegExp | undefined;
+  override async put(key: string, source: ByteSource, options?: PutOptions): Promise<ObjectInfo> {
+    this.puts.push(key);
+    if (this.failPut?.test(key)) throw new Error(`injected failure on ${key}`);
+    return super.put(key, source, options);
+  }
+}
+
+const quiet = createLogger({ verbosity: 0, withoutTimestamp: true, write: () => undefined });
+
+function context(storage: StorageBackend, node: ReturnType<typeof fakeNode>, extra: Partial<BackupNodeContext> = {}): BackupNodeContext & { sent: Array<[MetricTags, number]> } {
+  const sent: Array<[MetricTags, number]> = [];
+  return {
+    storage, layout: { prefix: 'pre' }, log: quiet, fqdn: 'node1', clock: systemClock, snapshots: node.snapshots, metadata,
+    concurrentTransfers: 2, md5CheckConcurrency: 2, multipartChunksize: 8 * 1024 * 1024,
+    metrics: { send: (tags, value) => { sent.push([tags, value]); return Promise.resolve(); }, close: () => Promise.resolve() },
+    sent, ...extra,
+  };
+}
+
+const opts = (backupName: string, o: Partial<BackupNodeOptions> = {}): BackupNodeOptions => ({
+  backupName, mode: 'differential', checkHashes: false, keepSnapshot: false, useExistingSnapshot: false, ...o,
+});
+
+describe('backupNode', () => {
+  test('writes metadata and index first, data next, the manifest last, then index finish and latest_backup', async () => {
+    const node = fakeNode('order');
+    node.write('ks/t-1/nb-1-big-Data.db', 'hello');
+    node.write('ks/t-1/.t_idx/nb-1-big-Data.db', 'idx');
+    node.write('ks/t-2/nb-1-big-Rows.db', '');
+    const storage = new RecordingBackend();
+    const ctx = context(storage, node);
+    const r = await backupNode(ctx, opts('b1', { mode: 'full' }));
+    assert.equal(r.uploaded, 3);
+    const p = storage.puts;
+    assert.deepEqual(p.slice(0, 3), ['pre/node1/b1/meta/schema.cql', 'pre/node1/b1/meta/tokenmap.json', 'pre/node1/b1/meta/server_version.json']);
+    assert.match(p[3]!, /^pre\/index\/backup_index\/b1\/tokenmap_node1\.json$/);
+    const manifestAt = p.indexOf('pre/node1/b1/meta/manifest.json');
+    const lastData = Math.max(...p.map((k, i) => (k.includes('/b1/data/') ? i : -1)));
+    assert.ok(manifestAt > lastData, 'manifest after every data object');
+    assert.deepEqual(p.slice(manifestAt + 1).map((k) => k.replace(/_\d+\.timestamp$/, '_T.timestamp')), [
+      'pre/index/backup_index/b1/manifest_node1.json', 'pre/index/backup_index/b1/finished_node1_T.timestamp',
+      'pre/index/latest_backup/node1/tokenmap.json', 'pre/index/latest_backup/node1/backup_name.txt',
+    ]);
+    const manifest = parseManifest(await getText(storage, 'pre/node1/b1/meta/manifest.json'), 'm');
+    assert.deepEqual(manifest.map((s) => [s.keyspace, s.columnfamily, s.objects.map((o) => [o.path, o.size, o.MD5])]), [
+      ['ks', 'e-3', []],
+      ['ks', 't-1', [
+        ['pre/node1/b1/data/ks/t-1/.t_idx/nb-1-big-Data.db', 3, await getHex(storage, 'pre/node1/b1/data/ks/t-1/.t_idx/nb-1-big-Data.db')],
+        ['pre/node1/b1/data/ks/t-1/nb-1-big-Data.db', 5, '5d41402abc4b2a76b9719d911017c592'],
+      ]],
+      ['ks', 't-2', [['pre/node1/b1/data/ks/t-2/nb-1-big-Rows.db', 0, 'd41d8cd98f00b204e9800998ecf8427e']]],
+    ]);
+    assert.equal(await storage.stat('pre/node1/b1/meta/differential'), undefined);
+    assert.deepEqual(node.calls, ['create medusa-b1', 'clear medusa-b1']);
+    assert.deepEqual(ctx.sent.map(([t, v]) => [t[1], t[1] === 'backup-duration' ? 'd' : v]), [['backup-duration', 'd'], ['backup-size', 8], ['backup-error', 0]]);
+  });
+
+  test('differential: the pool is reused; new and changed files are uploaded', async () => {
+    const node = fakeNode('diff');
+    node.write('ks/t-1/nb-1-big-Data.db', 'aaaa');
+    node.write('ks/t-1/nb-2-big-Data.db', 'bbbb');
+    const storage = new RecordingBackend();
+    const first = await backupNode(context(storage, node), opts('d1'));
+    assert.deepEqual([first.uploaded, first.kept], [2, 0]);
+    assert.equal(await getText(storage, 'pre/node1/d1/meta/differential'), 'differential');
+    const second = await backupNode(context(storage, node), opts('d2'));
+    assert.deepEqual([second.uploaded, second.replaced, second.kept], [0, 0, 2]);
+    node.write('ks/t-1/nb-3-big-Data.db', 'cc');
+    node.write('ks/t-1/nb-2-big-Data.db', 'bbbbb');
+    const third = await backupNode(context(storage, node), opts('d3'));
+    assert.deepEqual([third.uploaded, third.replaced, third.kept], [2, 1, 1]);
+    const m = parseManifest(await getText(storage, 'pre/node1/d3/meta/manifest.json'), 'm');
+    assert.deepEqual(m.find((s) => s.columnfamily === 't-1')!.objects.map((o) => o.path), [
+      'pre/node1/data/ks/t-1/nb-1-big-Data.db', 'pre/node1/data/ks/t-1/nb-2-big-Data.db', 'pre/node1/data/ks/t-1/nb-3-big-Data.db',
+    ]);
+  });
+
+  test('hash checks: a same-size change is caught and re-uploaded; unchanged files are hashed once (cache)', async () => {
+    const node = fakeNode('md5');
+    node.write('ks/t-1/nb-1-big-Data.db', 'same');
+    node.write('ks/t-1/nb-2-big-Data.db', 'abcd');
+    const storage = new MemoryBackend();
+    const cache = HashCache.inMemory();
+    await backupNode(context(storage, node, { hashCache: cache }), opts('m1', { checkHashes: true }));
+    node.write('ks/t-1/nb-2-big-Data.db', 'abce');
+    const r = await backupNode(context(storage, node, { hashCache: cache }), opts('m2', { checkHashes: true }));
+    assert.deepEqual([r.uploaded, r.replaced, r.kept], [1, 1, 1]);
+    const before = cache.stats.misses;
+    const r3 = await backupNode(context(storage, node, { hashCache: cache }), opts('m3', { checkHashes: true }));
+    assert.deepEqual([r3.uploaded, r3.kept], [0, 2]);
+    assert.equal(cache.stats.misses, before, 'no file read again');
+  });
+
+  test('an existing backup name fails before anything is written, and clears a stale snapshot of that name', async () => {
+    const node = fakeNode('exists');
+    node.write('ks/t-1/nb-1-big-Data.db', 'x');
+    const storage = new RecordingBackend();
+    await backupNode(context(storage, node), opts('e1'));
+    await node.snapshots.create('medusa-e1');
+    const count = (await listAll(storage, '')).length;
+    await assert.rejects(backupNode(context(storage, node), opts('e1')), /Backup e1 already exists for node1/);
+    assert.equal((await listAll(storage, '')).length, count);
+    assert.equal(await node.snapshots.exists('medusa-e1'), false);
+  });
+
+  test('a failing snapshot fails the backup (no manifest) and the snapshot is cleared; backup-error = 1', async () => {
+    const node = fakeNode('snapfail', { failCreate: true });
+    const storage = new MemoryBackend();
+    const ctx = context(storage, node);
+    await assert.rejects(backupNode(ctx, opts('f1')), /nodetool snapshot failed/);
+    assert.deepEqual(node.calls, ['create medusa-f1', 'clear medusa-f1']);
+    assert.equal(await storage.stat('pre/node1/f1/meta/manifest.json'), undefined);
+    assert.deepEqual(ctx.sent.at(-1), [['medusa-node-backup', 'backup-error', 'f1'], 1]);
+  });
+
+  test('a snapshot with no files fails the backup and is cleared', async () => {
+    const node = fakeNode('empty');
+    const storage = new MemoryBackend();
+    await assert.rejects(backupNode(context(storage, node), opts('z1')), /holds no files/);
+    assert.deepEqual(node.calls, ['create medusa-z1', 'clear medusa-z1']);
+    assert.equal(await storage.stat('pre/node1/z1/meta/manifest.json'), undefined);
+  });
+
+  test('a failed upload fails the backup: no manifest, snapshot cleared, even when clearing fails', async () => {
+    const node = fakeNode('upfail', { failClear: true });
+    for (let i = 0; i < 6; i++) node.write(`ks/t-1/nb-${i}-big-Data.db`, `data ${i}`);
+    const storage = new RecordingBackend();
+    storage.failPut = /nb-3-big/;
+    await assert.rejects(backupNode(context(storage, node), opts('u1')), /injected failure on .*nb-3-big-Data\.db/);
+    assert.ok(node.calls.includes('clear medusa-u1'));
+    assert.equal(await storage.stat('pre/node1/u1/meta/manifest.json'), undefined);
+  });
+
+  test('--keep-snapshot keeps it; --use-existing-snapshot backs up snapshot <name> and requires it', async () => {
+    const node = fakeNode('keep');
+    node.write('ks/t-1/nb-1-big-Data.db', 'x');
+    const storage = new MemoryBackend();
+    await backupNode(context(storage, node), opts('k1', { keepSnapshot: true }));
+    assert.deepEqual(node.calls, ['create medusa-k1']);
+    assert.equal(await node.snapshots.exists('medusa-k1'), true);
+    await assert.rejects(backupNode(context(storage, node), opts('k2', { useExistingSnapshot: true })), /Snapshot k2 does not exist/);
+    await node.snapshots.create('k3');
+    node.calls.length = 0;
+    const r = await backupNode(context(storage, node), opts('k3', { useExistingSnapshot: true }));
+    assert.equal(r.kept, 1);
+    assert.deepEqual(node.calls, ['clear k3']);
+  });
+});
+
+async function getHex(storage: StorageBackend, key: string): Promise<string | undefined> {
+  return (await storage.stat(key))?.hash;
+}
