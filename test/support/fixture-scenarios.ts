@@ -377,6 +377,24 @@ function indexFallbacks(): FixtureScenario {
   };
 }
 
+function sizeRounding(): FixtureScenario {
+  const tm: FixtureTokenmap = { 'r1.example.com': { tokens: tokens(MIN), isUp: true, rack: 'r1', dc: 'dc1' } };
+  const one = (file: string, size: number): FixtureSection[] => [
+    { keyspace: 'ks', columnfamily: 'tbl-00000000000000000000000000000001', objects: [{ file, content: bytes(file, size) }] },
+  ];
+  return {
+    name: 'size-rounding',
+    description: 'Totals that are exact ties at two decimals (1.125 KB, 2.625 KB): Python rounds them half-to-even.',
+    localFqdn: 'r1.example.com',
+    bucket: {
+      nodeBackups: [
+        node('tie-down', 'r1.example.com', tm, T0, { sections: one('nb-1-big-Data.db', 1152) }),
+        node('tie-even', 'r1.example.com', tm, T0 + 600, { sections: one('nb-2-big-Data.db', 2688) }),
+      ],
+    },
+  };
+}
+
 function empty(): FixtureScenario {
   return {
     name: 'empty',
@@ -402,6 +420,7 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   corruptSstable(),
   verifyEdgeCases(),
   indexFallbacks(),
+  sizeRounding(),
   empty(),
 ];
 
