@@ -11,6 +11,7 @@ import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
 import { registerReportLastBackup } from './report-last-backup.js';
 import { registerRestoreNode } from './restore-node.js';
+import { registerRestoreNode } from './restore-node.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 
@@ -29,5 +30,6 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerPurge(program, globals);
   registerDeleteBackup(program, globals);
   registerDownload(program, globals);
+  registerRestoreNode(program, globals);
   registerRestoreNode(program, globals);
 }
