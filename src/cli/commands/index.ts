@@ -11,7 +11,6 @@ import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
 import { registerReportLastBackup } from './report-last-backup.js';
 import { registerRestoreNode } from './restore-node.js';
-import { registerRestoreNode } from './restore-node.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 
@@ -30,6 +29,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerPurge(program, globals);
   registerDeleteBackup(program, globals);
   registerDownload(program, globals);
-  registerRestoreNode(program, globals);
   registerRestoreNode(program, globals);
 }
