@@ -172,6 +172,17 @@ export class CqlSession {
     return map;
   }
 
+  /**
+   * Every host the driver knows, in every datacenter, named as tokenmap keys are: the live
+   * topology `purge-decommissioned` compares the bucket's nodes with (a node of another datacenter
+   * is not decommissioned). Sorted.
+   */
+  async clusterHosts(): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const h of this.client.hosts.values()) keys.add(await hostKeyOf(hostIp(h.address), this.settings, this.resolver));
+    return [...keys].sort();
+  }
+
   /** `server_version.json` content: `dse` when system.local has a `dse_version` column. */
   async serverVersion(): Promise<ServerVersion> {
     const result = await this.client.execute('SELECT * FROM system.local');
