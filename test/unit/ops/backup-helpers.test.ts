@@ -35,7 +35,7 @@ describe('backup helpers', () => {
     let t = 0;
     const line = new ProgressLine({ write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream, () => (t += 1000));
     line.bytes(5);
-    assert.deepEqual(out, []);
+    assert.equal(out.length, 0);
     line.begin({ files: 1, bytes: 10 });
     line.bytes(5);
     line.fileDone();
