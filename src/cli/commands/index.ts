@@ -9,6 +9,7 @@ import { registerFetchTokenmap } from './fetch-tokenmap.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
 import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
+import { registerPurgeDecommissioned } from './purge-decommissioned.js';
 import { registerReportLastBackup } from './report-last-backup.js';
 import { registerRestoreNode } from './restore-node.js';
 import { registerStatus } from './status.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerBuildIndex(program, globals);
   registerPurge(program, globals);
   registerDeleteBackup(program, globals);
+  registerPurgeDecommissioned(program, globals);
   registerDownload(program, globals);
   registerRestoreNode(program, globals);
 }
