@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryBackend } from '../../src/storage/backends/memory.js';
+import { ConflictError, NotFoundError, PermissionError } from '../../src/storage/errors.js';
 import { withRetry } from '../../src/storage/wrappers/with-retry.js';
 import { withThrottle } from '../../src/storage/wrappers/with-throttle.js';
 import { TokenBucket } from '../../src/transfer/token-bucket.js';
@@ -23,6 +24,19 @@ describeStorageConformance('retry(throttle(faulty(memory))) with 10% transient f
   const backend = withRetry(withThrottle(faulty, bucket), { clock, maxAttempts: 12 });
   return Promise.resolve({ backend, cleanup: () => Promise.resolve() });
 }, { partSize: 1024 * 1024 });
+
+test('through the same stack, permanent errors surface at once, unretried', async () => {
+  const stackClock = new FakeClock();
+  const inner = new FaultyBackend(new MemoryBackend());
+  const stack = withRetry(withThrottle(inner, new TokenBucket({ bytesPerSecond: 1024 * 1024, clock: stackClock })), { clock: stackClock });
+  inner.inject({ operation: 'put', error: () => new PermissionError('403 AccessDenied') });
+  inner.inject({ operation: 'get', error: () => new ConflictError('400 bad request') });
+  await assert.rejects(stack.put('k', { kind: 'bytes', data: Buffer.from('x') }), PermissionError);
+  await assert.rejects(stack.get('k'), ConflictError);
+  await assert.rejects(stack.get('k'), NotFoundError);
+  assert.deepEqual([inner.calls.put, inner.calls.get], [1, 2]);
+  assert.equal(stackClock.sleeps.length, 0, 'no backoff wait for permanent errors');
+});
 
 test('the faulty run really injected faults into every kind of operation', () => {
   for (const op of ['put', 'get', 'stat', 'list', 'deleteMany'] as const) {
