@@ -3,7 +3,7 @@
  * from the environment, and `[storage]` sections built from ini text through the real config
  * parser (so tests exercise Medusa's defaults, not hand-written ones).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/parse.js';
@@ -29,10 +29,23 @@ export function storageSection(lines: Record<string, string | number | boolean>)
   return parseConfig(`[storage]\n${body}\n`, { defaultFqdn: 'node1.example.com' }).config.storage;
 }
 
-/** Writes `content` to a fresh temporary file and returns its path (for key_file). */
+let keyFileDir: string | undefined;
+let keyFileCount = 0;
+
+/**
+ * Writes `content` to a fresh file (for key_file) and returns its path. All of a process's key
+ * files share one temporary folder, removed when the process exits.
+ */
 export function tempKeyFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'medusa-keyfile-'));
-  const path = join(dir, name);
+  if (!keyFileDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'medusa-keyfile-'));
+    keyFileDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  keyFileCount += 1;
+  const folder = join(keyFileDir, String(keyFileCount));
+  mkdirSync(folder);
+  const path = join(folder, name);
   writeFileSync(path, content, { mode: 0o600 });
   return path;
 }
