@@ -1,0 +1,63 @@
+/**
+ * Benchmark: full backup of a ~2 GB snapshot (6 × 256 MiB, 40 × 8 MiB and 2,000 × 64 KiB files)
+ * to local storage by our backup operation, against the physical limit of this machine for the
+ * same work: `cp -r` of the files plus `md5sum` of the copies (our backup copies and hashes in one
+ * pass). Both run warm (files read once first). Prints the figures, the ratio baseline/ours
+ * (target >= 0.8) and the backup's peak RSS (target < 250 MiB).
+ *
+ * Usage: node --import tsx bench/backup-full.ts [--dir DIR] [--runs 2]
+ * The snapshot is generated once into DIR/data (default .cache/bench/backup-full) and reused.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MiB, writeSnapshot } from './backup-lib.js';
+
+const root = join(import.meta.dirname, '..');
+const { values } = parseArgs({ options: { dir: { type: 'string' }, runs: { type: 'string', default: '2' } } });
+const dir = values.dir ?? join(root, '.cache', 'bench', 'backup-full');
+const data = join(dir, 'data');
+const runs = Number(values.runs);
+
+process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
+const set = writeSnapshot(data, [
+  { count: 6, size: 256 * MiB, component: 'Data.db' },
+  { count: 40, size: 8 * MiB, component: 'Index.db' },
+  { count: 2000, size: 64 * 1024, component: 'Filter.db' },
+], 40);
+process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
+execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
+
+function baseline(): number {
+  const copy = join(dir, 'cp-copy');
+  rmSync(copy, { recursive: true, force: true });
+  const t0 = performance.now();
+  execFileSync('cp', ['-r', data, copy]);
+  execFileSync('bash', ['-c', `find '${copy}' -type f -print0 | xargs -0 md5sum > /dev/null`]);
+  const s = (performance.now() - t0) / 1000;
+  rmSync(copy, { recursive: true, force: true });
+  return s;
+}
+
+function ours(i: number): { seconds: number; maxRssMiB: number; uploaded: number } {
+  const store = join(dir, 'store');
+  rmSync(store, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'backup-run.ts'), '--data', data, '--store', store, '--name', `full${i}`, '--mode', 'full', '--transfers', '2'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`backup failed: ${r.stderr}`);
+  rmSync(store, { recursive: true, force: true });
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMiB: number; uploaded: number };
+}
+
+const rows: Array<{ baseline: number; ours: number; rss: number }> = [];
+for (let i = 0; i < runs; i++) {
+  const b = baseline();
+  const o = ours(i);
+  if (o.uploaded !== set.files) throw new Error(`uploaded ${o.uploaded} files, expected ${set.files}`);
+  rows.push({ baseline: b, ours: o.seconds, rss: o.maxRssMiB });
+  console.log(`run ${i + 1}: cp -r + md5sum ${b.toFixed(2)} s | medusa-ts backup ${o.seconds.toFixed(2)} s (${(set.bytes / MiB / o.seconds).toFixed(0)} MiB/s) | ratio ${(b / o.seconds).toFixed(2)} | peak RSS ${o.maxRssMiB.toFixed(0)} MiB`);
+}
+const best = (xs: number[]): number => Math.min(...xs);
+const b = best(rows.map((r) => r.baseline));
+const o = best(rows.map((r) => r.ours));
+console.log(`best of ${runs}: baseline ${b.toFixed(2)} s, ours ${o.toFixed(2)} s, ratio baseline/ours ${(b / o).toFixed(2)} (target >= 0.8); peak RSS max ${Math.max(...rows.map((r) => r.rss)).toFixed(0)} MiB (target < 250)`);
