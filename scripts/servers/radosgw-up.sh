@@ -71,6 +71,8 @@ memstore device bytes = $MEMSTORE_BYTES
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $C/rgw
 keyring = $C/rgw/keyring
+# SSE-C over plain http (tests only; real deployments keep the TLS requirement).
+rgw crypt require ssl = false
 CONF
 
 ceph-authtool --create-keyring "$C/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
