@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureTools, HARNESS_TOOLS } from './debian-packages.js';
 import { execOk } from './exec.js';
 import { cacheDir, harnessDir } from './paths.js';
 
@@ -46,8 +47,9 @@ export async function ensureCassandraJars(): Promise<CassandraJars> {
   mkdirSync(home, { recursive: true });
   const staging = join(home, `lib.partial-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  const mvn = (await ensureTools([HARNESS_TOOLS.mvn])).get('mvn') ?? 'mvn';
   try {
-    await execOk('mvn', [
+    await execOk(mvn, [
       '-q', '-B', '-f', join(harnessDir, 'pom.xml'), 'dependency:copy-dependencies',
       `-DoutputDirectory=${staging}`, '-DincludeScope=runtime',
     ], { timeoutMs: 15 * 60_000 });

@@ -51,7 +51,9 @@ export function nodeLogTail(d: NodeDescriptor, lines = 30): string {
   for (const name of ['stdout.log', 'system.log']) {
     const path = rootViewPath(d, join(d.logDir, name));
     if (!existsSync(path)) continue;
-    const tail = readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    // Long lines (the classpath, the JVM arguments) are cut so the message stays readable.
+    const tail = readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines)
+      .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l)).join('\n');
     out.push(`--- ${path} (last ${lines} lines)\n${tail}`);
   }
   return out.join('\n');

@@ -107,12 +107,17 @@ export async function launchHostSshd(h: HostLaunch): Promise<number> {
       'sh', '-c', setup], { detached: true, stdio: ['ignore', log, log] });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`cannot launch sshd for ${h.hostname}`);
+    let exit: string | undefined;
+    child.once('exit', (code, sig) => (exit = sig ?? `code ${code}`));
     child.unref();
     writeFileSync(h.pidFile, `${pid}\n`);
-    const deadline = Date.now() + 10_000;
-    while (!isProcessAlive(pid, h.sshdConfig) || !isSshd(pid)) {
-      if (!isProcessAlive(pid)) throw new Error(`sshd of ${h.hostname} exited at once:\n${readFileSync(h.logFile, 'utf8').slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`sshd of ${h.hostname} (pid ${pid}) did not come up within 10 s`);
+    // Judge "exited" by the exit event only: /proc may briefly show an empty command line mid-exec.
+    const deadline = Date.now() + 20_000;
+    while (!(isProcessAlive(pid, h.sshdConfig) && isSshd(pid))) {
+      if (exit !== undefined) {
+        throw new Error(`sshd of ${h.hostname} exited at once (${exit}):\n${readFileSync(h.logFile, 'utf8').slice(-2000)}`);
+      }
+      if (Date.now() > deadline) throw new Error(`sshd of ${h.hostname} (pid ${pid}) did not come up within 20 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return pid;
