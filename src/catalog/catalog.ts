@@ -8,8 +8,8 @@ import type { ClusterBackup, NodeBackup } from '../domain/backups.js';
 import { parseTokenMap, type TokenMap } from '../domain/tokenmap.js';
 import { backupIndexFolder, metaKey, type BucketLayout } from '../layout/keys.js';
 import { assembleClusterBackup, byStartThenFqdn, firstNodeBackup, groupByName } from '../plan/cluster-backups.js';
-import { readIndexListing, type IndexedNodeBackup, type ListedKey } from '../plan/index-listing.js';
-import { getText } from '../storage/helpers.js';
+import { readIndexListing, type IndexedNodeBackup } from '../plan/index-listing.js';
+import { getText, listKeys } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
 
@@ -27,10 +27,11 @@ function epochSeconds(d: Date): number {
   return Math.floor(d.getTime() / 1000);
 }
 
-async function listIndex(ctx: CatalogContext): Promise<ListedKey[]> {
-  const listed: ListedKey[] = [];
-  for await (const info of ctx.storage.list(backupIndexFolder(ctx.layout))) listed.push({ key: info.key, lastModified: info.lastModified });
-  return listed;
+/** Keys only: the index's names carry everything but rare fallbacks, and metadata costs a stat per object on local storage. */
+async function listIndex(ctx: CatalogContext): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of listKeys(ctx.storage, backupIndexFolder(ctx.layout))) keys.push(key);
+  return keys;
 }
 
 /** Fills start/finish times the index lacks from the objects' LastModified (reference §3.4 step 2). */
@@ -44,9 +45,11 @@ async function resolveTimes(ctx: CatalogContext, indexed: IndexedNodeBackup): Pr
     ctx.log.debug(`No start time for backup ${indexed.name} of ${indexed.fqdn}: ignored`);
     return undefined;
   }
-  let finished = indexed.finished ?? indexed.manifestIndexModified;
-  if (finished === undefined) {
-    const manifest = await ctx.storage.stat(metaKey(ctx.layout, indexed.fqdn, indexed.name, 'manifest.json'));
+  let finished = indexed.finished;
+  // Fallbacks as Medusa's: the index copy of the manifest, then meta/manifest.json.
+  for (const key of [indexed.manifestIndexKey, metaKey(ctx.layout, indexed.fqdn, indexed.name, 'manifest.json')]) {
+    if (finished !== undefined || key === undefined) continue;
+    const manifest = await ctx.storage.stat(key);
     if (manifest) finished = epochSeconds(manifest.lastModified);
   }
   return {

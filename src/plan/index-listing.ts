@@ -11,13 +11,13 @@ export interface IndexedNodeBackup {
   readonly fqdn: string;
   readonly started?: number;
   readonly finished?: number;
-  /** LastModified of the index copy of the manifest: the first fallback for `finished`. */
-  readonly manifestIndexModified?: number;
+  /** Key of the index copy of the manifest: its LastModified is the first fallback for `finished`. */
+  readonly manifestIndexKey?: string;
   readonly differential: boolean;
   readonly tokenmapIndexKey: string;
 }
 
-/** The part of a listed object the index needs. */
+/** A listed object: its key, and its LastModified where the listing gave it. */
 export interface ListedKey {
   readonly key: string;
   readonly lastModified: Date;
@@ -33,18 +33,14 @@ interface Accumulator {
   tokenmapKey?: string;
   started?: number;
   finished?: number;
-  manifestModified?: number;
+  manifestKey?: string;
   differential: boolean;
 }
 
-function toEpochSeconds(d: Date): number {
-  return Math.floor(d.getTime() / 1000);
-}
-
-function apply(acc: Accumulator, entry: IndexEntry, listed: ListedKey): void {
+function apply(acc: Accumulator, entry: IndexEntry, key: string): void {
   switch (entry.kind) {
     case 'tokenmap':
-      acc.tokenmapKey = listed.key;
+      acc.tokenmapKey = key;
       break;
     case 'started':
       acc.started = acc.started === undefined ? entry.epoch : Math.min(acc.started, entry.epoch);
@@ -53,7 +49,7 @@ function apply(acc: Accumulator, entry: IndexEntry, listed: ListedKey): void {
       acc.finished = acc.finished === undefined ? entry.epoch : Math.max(acc.finished, entry.epoch);
       break;
     case 'manifest':
-      acc.manifestModified = toEpochSeconds(listed.lastModified);
+      acc.manifestKey = key;
       break;
     case 'differential':
     case 'incremental':
@@ -64,21 +60,21 @@ function apply(acc: Accumulator, entry: IndexEntry, listed: ListedKey): void {
   }
 }
 
-/** Groups an index listing by (backup name, fqdn). Output sorted by name, then fqdn. */
-export function readIndexListing(layout: BucketLayout, listing: Iterable<ListedKey>): IndexListing {
+/** Groups the keys of an index listing by (backup name, fqdn). Output sorted by name, then fqdn. */
+export function readIndexListing(layout: BucketLayout, keys: Iterable<string>): IndexListing {
   const byNode = new Map<string, Map<string, Accumulator>>();
   const unexpectedKeys: string[] = [];
-  for (const listed of listing) {
-    const entry = parseIndexKey(layout, listed.key);
+  for (const key of keys) {
+    const entry = parseIndexKey(layout, key);
     if (!entry) {
-      unexpectedKeys.push(listed.key);
+      unexpectedKeys.push(key);
       continue;
     }
     let nodes = byNode.get(entry.backupName);
     if (!nodes) byNode.set(entry.backupName, (nodes = new Map<string, Accumulator>()));
     let acc = nodes.get(entry.fqdn);
     if (!acc) nodes.set(entry.fqdn, (acc = { differential: false }));
-    apply(acc, entry, listed);
+    apply(acc, entry, key);
   }
   const nodeBackups: IndexedNodeBackup[] = [];
   for (const name of [...byNode.keys()].sort()) {
@@ -93,7 +89,7 @@ export function readIndexListing(layout: BucketLayout, listing: Iterable<ListedK
         tokenmapIndexKey: acc.tokenmapKey,
         ...(acc.started !== undefined ? { started: acc.started } : {}),
         ...(acc.finished !== undefined ? { finished: acc.finished } : {}),
-        ...(acc.manifestModified !== undefined ? { manifestIndexModified: acc.manifestModified } : {}),
+        ...(acc.manifestKey !== undefined ? { manifestIndexKey: acc.manifestKey } : {}),
       });
     }
   }

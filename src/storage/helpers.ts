@@ -163,3 +163,15 @@ export async function deleteMany(backend: StorageBackend, keys: readonly string[
   }
   return { deleted, failed };
 }
+
+/**
+ * The keys under `prefix`, in ascending order: the backend's own keys-only listing where it has one
+ * (cheaper on local storage), else `list` without its metadata.
+ */
+export async function* listKeys(backend: StorageBackend, prefix: string, options: ListOptions = {}): AsyncIterable<string> {
+  if (backend.listKeys) {
+    yield* backend.listKeys(prefix, options);
+    return;
+  }
+  for await (const info of backend.list(prefix, options)) yield info.key;
+}

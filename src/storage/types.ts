@@ -102,6 +102,13 @@ export interface StorageBackend {
   get(key: string, options?: GetOptions): Promise<Readable>;
   stat(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /**
+   * Optional: the keys `list(prefix)` would yield, in the same order, without their metadata. Offered
+   * by stores where metadata costs extra per object (local: one `stat` per file), so a caller that
+   * needs only names (the catalog reading the index) is not slowed down by it. Callers use
+   * `listKeys` from `storage/helpers.ts`, which falls back to `list`.
+   */
+  listKeys?(prefix: string, options?: ListOptions): AsyncIterable<string>;
   delete(key: string): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<DeleteManyResult>;
   close(): Promise<void>;

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { InvalidRangeError, NotFoundError } from '../../src/storage/errors.js';
+import { listKeys as listKeyNames } from '../../src/storage/helpers.js';
 import { compareKeys, InvalidKeyError } from '../../src/storage/key-rules.js';
 import type { ByteSource, ObjectInfo, StorageBackend } from '../../src/storage/types.js';
 import { ContentHasher, hashBytes, hashInStoreForm, hashSpecFor, type MultipartSpec } from '../../src/transfer/hashing.js';
@@ -212,6 +213,16 @@ export function describeStorageConformance(
       await Promise.all(keys.map((key) => backend().put(k(key), { kind: 'bytes', data: Buffer.from(key) })));
       const listed = (await listKeys(backend(), k('o/'))).map((i) => i.key.slice(prefix.length));
       assert.deepEqual(listed, [...keys].sort(compareKeys));
+    });
+
+    test('keys-only listing yields exactly the keys list yields, in the same order', caseOptions, async () => {
+      const keys = ['q/a/b/x', 'q/a/bc', 'q/a/.idx/f', 'q/b', 'q/a/b-c', 'q/ab'];
+      await Promise.all(keys.map((key) => backend().put(k(key), { kind: 'bytes', data: Buffer.from(key) })));
+      for (const p of ['q/', 'q/a/b', 'q/a/b/', 'q/none']) {
+        const names: string[] = [];
+        for await (const key of listKeyNames(backend(), k(p))) names.push(key);
+        assert.deepEqual(names, (await listKeys(backend(), k(p))).map((i) => i.key), `prefix ${p}`);
+      }
     });
 
     test('list orders non-ASCII keys by UTF-8 bytes', caseOptions, async () => {

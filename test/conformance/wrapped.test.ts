@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryBackend } from '../../src/storage/backends/memory.js';
-import { ConflictError, NotFoundError, PermissionError } from '../../src/storage/errors.js';
+import { ConflictError, NotFoundError, PermissionError, TransientStorageError } from '../../src/storage/errors.js';
 import { withRetry } from '../../src/storage/wrappers/with-retry.js';
 import { withThrottle } from '../../src/storage/wrappers/with-throttle.js';
 import { TokenBucket } from '../../src/transfer/token-bucket.js';
@@ -18,6 +18,12 @@ import { describeStorageConformance } from './storage-suite.js';
 
 const clock = new FakeClock();
 const faulty = new FaultyBackend(new MemoryBackend(), { transientRate: 0.1, seed: 42 });
+// Random faults alone may miss an operation the suite calls rarely; one scripted mid-operation
+// fault per kind guarantees every kind is exercised whatever the suite's call order.
+for (const operation of ['put', 'get', 'list', 'deleteMany'] as const) {
+  faulty.inject({ operation, point: 'during', error: () => new TransientStorageError(`scripted ${operation} fault`) });
+}
+faulty.inject({ operation: 'stat', error: () => new TransientStorageError('scripted stat fault') });
 
 describeStorageConformance('retry(throttle(faulty(memory))) with 10% transient faults', () => {
   const bucket = new TokenBucket({ bytesPerSecond: 64 * 1024 * 1024, clock });

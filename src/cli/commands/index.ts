@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
 import { registerBackup } from './backup.js';
+import { registerBackupCluster } from './backup-cluster.js';
 import { registerBuildIndex } from './build-index.js';
 import { registerDeleteBackup } from './delete-backup.js';
 import { registerDownload } from './download.js';
@@ -11,6 +12,7 @@ import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
 import { registerPurgeDecommissioned } from './purge-decommissioned.js';
 import { registerReportLastBackup } from './report-last-backup.js';
+import { registerRestoreCluster } from './restore-cluster.js';
 import { registerRestoreNode } from './restore-node.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
@@ -32,4 +34,6 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerPurgeDecommissioned(program, globals);
   registerDownload(program, globals);
   registerRestoreNode(program, globals);
+  registerBackupCluster(program, globals);
+  registerRestoreCluster(program, globals);
 }

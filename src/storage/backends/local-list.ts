@@ -32,6 +32,24 @@ export async function* listLocalTree(root: string, prefix: string, signal?: Abor
   yield* walk(join(root, dirKey), dirKey, prefix.slice(cut), signal);
 }
 
+/**
+ * The keys `listLocalTree` would yield, without a `stat` per file (one `readdir` per folder): what
+ * makes listing a 150,000-object index fast. Anything that is not a folder counts as a file here.
+ */
+export async function* listLocalKeys(root: string, prefix: string, signal?: AbortSignal): AsyncGenerator<string> {
+  const cut = prefix.lastIndexOf('/') + 1;
+  const dirKey = prefix.slice(0, cut);
+  yield* walkKeys(join(root, dirKey), dirKey, prefix.slice(cut), signal);
+}
+
+async function* walkKeys(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<string> {
+  signal?.throwIfAborted();
+  for (const entry of await readEntries(dirPath, namePrefix)) {
+    if (entry.isDir) yield* walkKeys(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal);
+    else yield `${dirKey}${entry.name}`;
+  }
+}
+
 async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
   signal?.throwIfAborted();
   const entries = await readEntries(dirPath, namePrefix);

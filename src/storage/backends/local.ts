@@ -33,7 +33,7 @@ import type {
 } from '../types.js';
 import type { StorageSection } from '../../config/types.js';
 import { errnoCode, mapLocalError } from './local-errors.js';
-import { listLocalTree } from './local-list.js';
+import { listLocalKeys, listLocalTree } from './local-list.js';
 
 /** Where a `LocalBackend` keeps its objects. */
 export interface LocalBackendOptions {
@@ -147,6 +147,15 @@ export class LocalBackend implements StorageBackend {
     assertListPrefix(this.provider, prefix);
     try {
       yield* listLocalTree(this.root, prefix, options.signal);
+    } catch (err) {
+      throw mapLocalError(this.provider, `list ${prefix || '(whole bucket)'}`, err);
+    }
+  }
+
+  async *listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<string> {
+    assertListPrefix(this.provider, prefix);
+    try {
+      yield* listLocalKeys(this.root, prefix, options.signal);
     } catch (err) {
       throw mapLocalError(this.provider, `list ${prefix || '(whole bucket)'}`, err);
     }

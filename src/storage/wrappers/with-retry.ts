@@ -18,6 +18,7 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 import { isRetryable } from '../errors.js';
+import { listKeys } from '../helpers.js';
 import { resumableRead } from './resumable-read.js';
 import { RetryPolicy, type RetryOptions } from './retry-policy.js';
 
@@ -55,21 +56,31 @@ export class RetryingBackend implements StorageBackend {
     return this.policy.run('stat', key, () => this.inner.stat(key));
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return this.restartable(prefix, options, () => this.inner.list(prefix, options), (info) => info.key);
+  }
+
+  listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<string> {
+    return this.restartable(prefix, options, () => listKeys(this.inner, prefix, options), (key) => key);
+  }
+
+  /** A listing that, on a retryable failure, restarts after the last key it yielded. */
+  private async *restartable<T>(prefix: string, options: ListOptions, open: () => AsyncIterable<T>, keyOf: (item: T) => string): AsyncIterable<T> {
     let last: string | undefined;
     let failures = 0;
     for (;;) {
       // After a restart, skip what the caller already has (listings are in ascending key order).
       let skipThrough = failures > 0 ? last : undefined;
       try {
-        for await (const info of this.inner.list(prefix, options)) {
+        for await (const item of open()) {
+          const key = keyOf(item);
           if (skipThrough !== undefined) {
-            if (compareKeys(info.key, skipThrough) <= 0) continue;
+            if (compareKeys(key, skipThrough) <= 0) continue;
             skipThrough = undefined;
           }
-          last = info.key;
+          last = key;
           failures = 0; // progress: the next failure starts a fresh count
-          yield info;
+          yield item;
         }
         return;
       } catch (err) {

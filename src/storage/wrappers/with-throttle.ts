@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { byteSourceSize, openByteSource, pipeThrough } from '../byte-source.js';
+import { listKeys } from '../helpers.js';
 import type { TokenBucket } from '../../transfer/token-bucket.js';
 import { MeteredStream } from '../../transfer/metered-stream.js';
 import type {
@@ -59,6 +60,10 @@ export class ThrottledBackend implements StorageBackend {
 
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
     return this.inner.list(prefix, options);
+  }
+
+  listKeys(prefix: string, options?: ListOptions): AsyncIterable<string> {
+    return listKeys(this.inner, prefix, options);
   }
 
   delete(key: string): Promise<void> {

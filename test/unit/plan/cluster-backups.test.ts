@@ -88,11 +88,11 @@ describe('readIndexListing', () => {
       { key: 'p/index/backup_index/b10/manifest_h.json', lastModified: at(300) },
       { key: 'p/index/backup_index/weird', lastModified: at(1) },
     ];
-    const { nodeBackups, unexpectedKeys } = readIndexListing({ prefix: 'p' }, listing);
+    const { nodeBackups, unexpectedKeys } = readIndexListing({ prefix: 'p' }, listing.map((l) => l.key));
     assert.deepEqual(unexpectedKeys, ['p/index/backup_index/weird']);
     assert.deepEqual(nodeBackups, [
       { name: 'b1', fqdn: 'h_1', differential: true, tokenmapIndexKey: 'p/index/backup_index/b1/tokenmap_h_1.json', started: 100, finished: 200 },
-      { name: 'b10', fqdn: 'h', differential: true, tokenmapIndexKey: 'p/index/backup_index/b10/tokenmap_h.json', manifestIndexModified: 300 },
+      { name: 'b10', fqdn: 'h', differential: true, tokenmapIndexKey: 'p/index/backup_index/b10/tokenmap_h.json', manifestIndexKey: 'p/index/backup_index/b10/manifest_h.json' },
     ]);
   });
 });

@@ -1,0 +1,90 @@
+/** `medusa backup-cluster`: back up every node of the seed's datacenter over SSH (reference §4.8, design §2). */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createMetricsSink } from '../../monitoring/create.js';
+import { backupCluster } from '../../ops/backup-cluster.js';
+import { readSeedTopology } from '../../ops/cluster-cql.js';
+import { forwardedGlobals, remoteMedusaCommand } from '../../ops/cluster-job.js';
+import { SshExecutor } from '../../remote/ssh-executor.js';
+import { systemClock } from '../../util/clock.js';
+import { withCommandContext } from '../context.js';
+import { printLine } from '../output.js';
+import { defaultBackupName } from './backup.js';
+import { commandWithLegacyFlags } from './legacy-short-flags.js';
+import type { GlobalsGetter } from './index.js';
+
+interface BackupClusterFlags {
+  backupName?: string;
+  seedTarget?: string;
+  stagger?: number;
+  enableMd5Checks: boolean;
+  mode: 'full' | 'differential';
+  tempDir: string;
+  parallelSnapshots: number;
+  parallelUploads: number;
+  keepSnapshot: boolean;
+  useExistingSnapshot: boolean;
+  medusaCommand?: string;
+}
+
+/** A commander parser for whole numbers of at least `min`. */
+export function wholeNumber(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+export function registerBackupCluster(program: Command, globals: GlobalsGetter): void {
+  commandWithLegacyFlags(program, 'backup-cluster', { '-ps': '--parallel-snapshots', '-pu': '--parallel-uploads' })
+    .description('Backup Cassandra cluster')
+    .option('--backup-name <name>', 'custom name for the backup (default: local time %Y%m%d%H%M)')
+    .option('--seed-target <host>', 'seed of the datacenter to back up (default: [storage] fqdn)')
+    .option('--stagger <seconds>', 'each node waits up to this long for the node before it in the ring', wholeNumber(0))
+    .option('--enable-md5-checks', 'also compare hashes of already stored files (differential)', false)
+    .addOption(new Option('--mode <mode>', 'backup mode').choices(['full', 'differential']).default('differential'))
+    .option('--temp-dir <dir>', 'local folder for the job logs', '/tmp')
+    .option('--parallel-snapshots <n>', 'hosts snapshotted at once (-ps)', wholeNumber(1), 500)
+    .option('--parallel-uploads <n>', 'hosts uploading at once (-pu)', wholeNumber(1), 1)
+    .option('--keep-snapshot', 'do not clear the snapshots after the backup', false)
+    .option('--use-existing-snapshot', 'back up the existing snapshot named --backup-name on each node', false)
+    .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
+    .action((opts: BackupClusterFlags) => {
+      const g = globals();
+      const commandStart = systemClock.now();
+      return withCommandContext(g, async (ctx) => {
+        const { config } = ctx;
+        const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
+        const metrics = createMetricsSink(config.monitoring, ctx.log);
+        const seed = opts.seedTarget ?? config.storage.fqdn;
+        try {
+          const result = await backupCluster(
+            {
+              ...ctx,
+              executor,
+              readTopology: () => readSeedTopology(config, seed, { clock: systemClock, log: ctx.log }),
+              nodetool: config.cassandra,
+              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g) },
+              metrics,
+              clock: systemClock,
+            },
+            {
+              backupName: opts.backupName ?? defaultBackupName(commandStart),
+              ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
+              enableMd5Checks: opts.enableMd5Checks,
+              mode: opts.mode,
+              tempDir: opts.tempDir,
+              parallelSnapshots: opts.parallelSnapshots,
+              parallelUploads: opts.parallelUploads,
+              keepSnapshot: opts.keepSnapshot,
+              useExistingSnapshot: opts.useExistingSnapshot,
+            },
+          );
+          printLine(`Backup done on ${result.hosts.length} hosts: ${result.hosts.join(', ')} (${Math.round(result.seconds)} s; logs in ${result.jobDir})`);
+        } finally {
+          await executor.close();
+          await metrics.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,124 @@
+/** `medusa restore-cluster`: restore a cluster backup onto a cluster over SSH (reference §5.4, design §2.2). */
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { createMetricsSink } from '../../monitoring/create.js';
+import { executeStatements, localSeedKeys, readSeedTopology } from '../../ops/cluster-cql.js';
+import { forwardedGlobals, remoteMedusaCommand } from '../../ops/cluster-job.js';
+import { restoreCluster } from '../../ops/restore-cluster.js';
+import { SshExecutor } from '../../remote/ssh-executor.js';
+import { systemClock } from '../../util/clock.js';
+import { UsageError } from '../../util/errors.js';
+import { withCommandContext } from '../context.js';
+import { printLine } from '../output.js';
+import { wholeNumber } from './backup-cluster.js';
+import { collectRepeatable } from './download.js';
+import { commandWithLegacyFlags } from './legacy-short-flags.js';
+import type { GlobalsGetter } from './index.js';
+
+interface RestoreClusterFlags {
+  backupName: string;
+  seedTarget?: string;
+  tempDir: string;
+  hostList?: string;
+  keepAuth?: boolean;
+  bypassChecks: boolean;
+  verify: boolean;
+  keyspace: string[];
+  table: string[];
+  useSstableloader: boolean;
+  parallelRestores: number;
+  versionTarget: string;
+  ignoreRacks: boolean;
+  medusaCommand?: string;
+}
+
+/**
+ * Asks on stdin; y/yes (any case) is yes. End of input, or stdin that is not a terminal and has
+ * nothing to say, is "no": a restore never proceeds on silence.
+ */
+function askStdin(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    process.stderr.write(`${question} `);
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(/^(y|yes)$/i.test(line.trim()));
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(false);
+    });
+  });
+}
+
+export function registerRestoreCluster(program: Command, globals: GlobalsGetter): void {
+  commandWithLegacyFlags(program, 'restore-cluster', { '-pr': '--parallel-restores' })
+    .description('Restore Cassandra cluster')
+    .requiredOption('--backup-name <name>', 'backup name')
+    .option('--seed-target <host>', 'seed of the target cluster (its topology is read over CQL)')
+    .option('--temp-dir <dir>', 'folder for downloads on the hosts and job logs here', '/tmp')
+    .option('--host-list <file>', 'CSV of is_seed,target,source lines')
+    .option('--keep-auth', 'leave system_auth of the target untouched (remote restores)')
+    .option('--overwrite-auth', 'restore system_auth from the backup without asking (remote restores)')
+    .option('-y, --bypass-checks', 'do not ask; restore an incomplete backup too', false)
+    .option('--verify', 'check each host with the [checks] query after the restore', false)
+    .option('--no-verify', 'do not check (default)')
+    .option('--keyspace <keyspace>', 'restore this keyspace (repeatable)', collectRepeatable, [])
+    .option('--table <keyspace.table>', 'restore this table (repeatable)', collectRepeatable, [])
+    .option('--use-sstableloader', 'load the data with sstableloader into the running cluster', false)
+    .option('--parallel-restores <n>', 'hosts restored at once (-pr)', wholeNumber(1), 500)
+    .option('--version-target <version>', 'Cassandra version of the target (forwarded to restore-node)', '3.11.9')
+    .option('--ignore-racks', 'pair hosts by token order whatever their racks', false)
+    .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
+    .action((opts: RestoreClusterFlags & { overwriteAuth?: boolean }) => {
+      if (opts.keepAuth && opts.overwriteAuth) throw new UsageError('--keep-auth and --overwrite-auth are mutually exclusive');
+      if (opts.seedTarget !== undefined && opts.hostList !== undefined) throw new UsageError('--seed-target and --host-list are mutually exclusive');
+      const g = globals();
+      return withCommandContext(g, async (ctx) => {
+        const { config } = ctx;
+        const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
+        const metrics = createMetricsSink(config.monitoring, ctx.log);
+        const o = { clock: systemClock, log: ctx.log };
+        try {
+          await restoreCluster(
+            {
+              ...ctx,
+              executor,
+              readTopology: (seed) => readSeedTopology(config, seed, o),
+              seeds: () => localSeedKeys(config, ctx.log),
+              executeCql: (host, statements) => executeStatements(config, host, statements, o),
+              readHostList: (path) => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+                throw new UsageError(`cannot read --host-list ${path} (${err.code ?? err.message})`);
+              }),
+              confirm: askStdin,
+              print: printLine,
+              stopCmd: config.cassandra.stop_cmd,
+              hostFileSeparator: config.storage.host_file_separator,
+              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g) },
+              metrics,
+              clock: systemClock,
+            },
+            {
+              backupName: opts.backupName,
+              ...(opts.hostList !== undefined ? { hostList: opts.hostList } : { seedTarget: opts.seedTarget ?? config.storage.fqdn }),
+              tempDir: opts.tempDir,
+              ...(opts.keepAuth ? { keepAuth: true } : opts.overwriteAuth ? { keepAuth: false } : {}),
+              bypassChecks: opts.bypassChecks,
+              verify: opts.verify,
+              keyspaces: opts.keyspace,
+              tables: opts.table,
+              useSstableloader: opts.useSstableloader,
+              parallelRestores: opts.parallelRestores,
+              versionTarget: opts.versionTarget,
+              ignoreRacks: opts.ignoreRacks,
+            },
+          );
+        } finally {
+          await executor.close();
+          await metrics.close();
+        }
+      });
+    });
+}

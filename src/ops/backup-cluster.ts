@@ -1,0 +1,146 @@
+/**
+ * `medusa backup-cluster` (reference §4.8, design §2): refuse an existing backup name, read the
+ * hosts of the seed's datacenter, snapshot every node over SSH (`--parallel-snapshots` at once),
+ * then run `medusa backup-node` on each (`--parallel-uploads` at once, hosts in ring order so that
+ * `--stagger` waits for a node that runs before it). Any failure clears the `medusa-<name>`
+ * snapshot on every host and ends with an `OperationError` naming the failed hosts and their logs.
+ */
+import { listNodeBackups, type CatalogContext } from '../catalog/catalog.js';
+import { nodetoolCommand, type NodetoolSettings } from '../cassandra/nodetool.js';
+import type { TokenMap } from '../domain/tokenmap.js';
+import type { MetricsSink } from '../monitoring/types.js';
+import { describeFailures, failedHosts, runStep, type HostOutcome, type JobOptions } from '../remote/job.js';
+import { shellJoin } from '../remote/shell-quote.js';
+import type { RemoteExecutor } from '../remote/types.js';
+import type { Clock } from '../util/clock.js';
+import { describeError, OperationError } from '../util/errors.js';
+import { SNAPSHOT_PREFIX } from './backup-node.js';
+import { previousHost } from './backup-stagger.js';
+import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
+
+/** Ports and settings of a cluster backup. */
+export interface BackupClusterContext extends CatalogContext {
+  readonly executor: RemoteExecutor;
+  /** The tokenmap of the seed's datacenter (over CQL on the seed). */
+  readonly readTopology: () => Promise<TokenMap>;
+  /** nodetool as configured here, run on every host (as Medusa). */
+  readonly nodetool: NodetoolSettings;
+  readonly medusa: RemoteMedusa;
+  readonly metrics: MetricsSink;
+  readonly clock: Clock;
+  /** Per-host timeouts. */
+  readonly snapshotTimeoutMs?: number;
+  readonly backupTimeoutMs?: number;
+  /** Re-attach pause (tests shorten it). */
+  readonly reattachDelayMs?: number;
+}
+
+/** Flags of `medusa backup-cluster`. */
+export interface BackupClusterOptions {
+  readonly backupName: string;
+  readonly stagger?: number;
+  readonly enableMd5Checks: boolean;
+  readonly mode: 'full' | 'differential';
+  readonly tempDir: string;
+  readonly parallelSnapshots: number;
+  readonly parallelUploads: number;
+  readonly keepSnapshot: boolean;
+  readonly useExistingSnapshot: boolean;
+}
+
+/** What a successful cluster backup did. */
+export interface BackupClusterResult {
+  readonly hosts: readonly string[];
+  readonly jobDir: string;
+  readonly seconds: number;
+}
+
+/** Hosts ordered by token list, the order `--stagger` expects them to finish in. */
+export function ringOrder(tokenmap: TokenMap): string[] {
+  const out: string[] = [];
+  const remaining = new Set(tokenmap.keys());
+  // previousHost() defines the order; walk it from the first host.
+  const first = [...remaining].find((h) => previousHost(tokenmap, h) === undefined);
+  if (first === undefined) return [...remaining];
+  out.push(first);
+  remaining.delete(first);
+  while (remaining.size > 0) {
+    const next = [...remaining].find((h) => previousHost(tokenmap, h) === out[out.length - 1]);
+    if (next === undefined) break;
+    out.push(next);
+    remaining.delete(next);
+  }
+  return [...out, ...remaining];
+}
+
+function failure(step: string, outcomes: readonly HostOutcome[]): OperationError {
+  const lines = describeFailures(outcomes);
+  return new OperationError(`${step} failed on ${failedHosts(outcomes).join(', ')}:\n  ${lines.join('\n  ')}`);
+}
+
+/** Runs the cluster backup; throws `OperationError` (exit 1) naming failed hosts. */
+export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterOptions): Promise<BackupClusterResult> {
+  const started = ctx.clock.now();
+  const tags = (what: string) => ['medusa-cluster-backup', what, o.backupName] as const;
+  let jobDir: string | undefined;
+  let hosts: string[] = [];
+  const snapshotTag = `${SNAPSHOT_PREFIX}${o.backupName}`;
+  let snapshotsTaken = false;
+  try {
+    if ((await listNodeBackups(ctx)).some((nb) => nb.name === o.backupName)) {
+      throw new OperationError(`Backup ${o.backupName} already exists; choose another --backup-name`);
+    }
+    const tokenmap = await ctx.readTopology();
+    hosts = ringOrder(tokenmap);
+    if (hosts.length === 0) throw new OperationError('the seed reports no host in its datacenter');
+    jobDir = createJobDir(o.tempDir);
+    ctx.log.info(`Backup ${o.backupName} of ${hosts.length} hosts (${hosts.join(', ')}); job folder ${jobDir}`);
+    const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.backupTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
+
+    if (!o.useExistingSnapshot) {
+      ctx.log.info(`Taking snapshot ${snapshotTag} on every host (${o.parallelSnapshots} at once)`);
+      snapshotsTaken = true;
+      const snap = shellJoin(nodetoolCommand(ctx.nodetool, ['snapshot', '-t', snapshotTag]));
+      const outcomes = await runStep({ ...job, timeoutMs: ctx.snapshotTimeoutMs ?? 600_000 }, 'snapshot', hosts.map((host) => ({ host, command: snap })), o.parallelSnapshots);
+      if (outcomes.some((x) => !x.ok)) throw failure('snapshot', outcomes);
+    }
+
+    const args = [
+      'backup-node',
+      `--backup-name=${o.backupName}`,
+      ...(o.stagger !== undefined ? [`--stagger=${o.stagger}`] : []),
+      ...(o.enableMd5Checks ? ['--enable-md5-checks'] : []),
+      `--mode=${o.mode}`,
+      ...(o.keepSnapshot ? ['--keep-snapshot'] : []),
+      ...(o.useExistingSnapshot ? ['--use-existing-snapshot'] : []),
+    ];
+    ctx.log.info(`Backing up every host (${o.parallelUploads} at once)`);
+    const outcomes = await runStep(job, 'backup', hosts.map((host) => ({ host, command: medusaCommandLine(ctx.medusa, [], args) })), o.parallelUploads);
+    for (const x of outcomes) if (x.ok) ctx.log.info(`${x.host}: backup done (log: ${x.logDir})`);
+    if (outcomes.some((x) => !x.ok)) throw failure('backup-node', outcomes);
+    const seconds = (ctx.clock.now() - started) / 1000;
+    await ctx.metrics.send(tags('cluster-backup-duration'), seconds);
+    await ctx.metrics.send(tags('cluster-backup-error'), 0);
+    return { hosts, jobDir, seconds };
+  } catch (err) {
+    await ctx.metrics.send(tags('cluster-backup-error'), 1).catch(() => undefined);
+    if (snapshotsTaken && jobDir !== undefined && hosts.length > 0) await clearEverywhere(ctx, jobDir, hosts, snapshotTag);
+    throw err;
+  }
+}
+
+async function clearEverywhere(ctx: BackupClusterContext, jobDir: string, hosts: readonly string[], tag: string): Promise<void> {
+  ctx.log.info(`Clearing snapshot ${tag} on every host`);
+  const clear = shellJoin(nodetoolCommand(ctx.nodetool, ['clearsnapshot', '-t', tag]));
+  try {
+    const outcomes = await runStep(
+      { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.snapshotTimeoutMs ?? 600_000, reattachAttempts: 0 },
+      'clear-snapshot',
+      hosts.map((host) => ({ host, command: clear })),
+      hosts.length,
+    );
+    for (const line of describeFailures(outcomes)) ctx.log.error(`Snapshot ${tag} may be left behind: ${line}`);
+  } catch (err) {
+    ctx.log.error(`Cannot clear snapshot ${tag}: ${describeError(err)}`);
+  }
+}
