@@ -33,7 +33,7 @@ if (!values.data || !values.store || !values.name) throw new Error('--data, --st
 const local = new LocalBackend({ root: values.store });
 const storage = values['listing-hashes'] ? await withListedHashes(local, `${values.store}.hashes.json`) : local;
 const hashCache = values.cache ? await HashCache.load({ persistPath: values.cache }) : undefined;
-const log = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => { if (process.env['BENCH_VERBOSE']) process.stderr.write(`${l}\n`); } });
+const log = createLogger({ verbosity: 0, withoutTimestamp: !process.env['BENCH_VERBOSE'], write: (l) => { if (process.env['BENCH_VERBOSE']) process.stderr.write(`${l}\n`); } });
 const t0 = performance.now();
 const r = await backupNode(
   {

@@ -7,12 +7,16 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { OperationError } from '../util/errors.js';
 
 /** Keyspaces Medusa never backs up. */
 export const EXCLUDED_KEYSPACES: ReadonlySet<string> = new Set(['system_traces']);
 /** File names inside a snapshot that are Cassandra's, not SSTable components. */
 const NEVER_BACKED_UP: ReadonlySet<string> = new Set(['manifest.json', 'schema.cql']);
+
+/** Table folders listed at once. */
+const DISCOVERY_CONCURRENCY = 16;
 
 /** One file of a snapshot. */
 export interface SnapshotFile {
@@ -43,28 +47,36 @@ async function dirEntries(dir: string): Promise<Dirent[]> {
 }
 
 async function listFiles(root: string, rel: string, out: SnapshotFile[]): Promise<void> {
-  for (const e of await dirEntries(rel === '' ? root : join(root, rel))) {
-    const relativePath = rel === '' ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory()) await listFiles(root, relativePath, out);
-    else if (e.isFile() && !NEVER_BACKED_UP.has(e.name)) {
-      const path = join(root, relativePath);
-      out.push({ relativePath, path, size: (await lstat(path)).size });
-    }
-  }
+  const entries = await dirEntries(rel === '' ? root : join(root, rel));
+  // Sizes are read concurrently: a node holds tens of thousands of components.
+  await Promise.all(
+    entries.map(async (e) => {
+      const relativePath = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) await listFiles(root, relativePath, out);
+      else if (e.isFile() && !NEVER_BACKED_UP.has(e.name)) {
+        const path = join(root, relativePath);
+        out.push({ relativePath, path, size: (await lstat(path)).size });
+      }
+    }),
+  );
 }
 
 /** `<data_dir>/<ks>/<table>/snapshots/<tag>` folders that exist, with keyspace and table dir. */
-async function snapshotFolders(dataDirs: readonly string[], tag: string): Promise<Array<{ keyspace: string; tableDir: string; folder: string }>> {
+async function snapshotFolders(dataDirs: readonly string[], tag: string, firstOnly = false): Promise<Array<{ keyspace: string; tableDir: string; folder: string }>> {
   const found: Array<{ keyspace: string; tableDir: string; folder: string }> = [];
   for (const dataDir of dataDirs) {
     for (const ks of await dirEntries(dataDir)) {
       if (!ks.isDirectory() || EXCLUDED_KEYSPACES.has(ks.name)) continue;
-      for (const table of await dirEntries(join(dataDir, ks.name))) {
-        if (!table.isDirectory()) continue;
-        const folder = join(dataDir, ks.name, table.name, 'snapshots', tag);
-        const st = await lstat(folder).catch(() => undefined);
-        if (st?.isDirectory()) found.push({ keyspace: ks.name, tableDir: table.name, folder });
-      }
+      const tables = (await dirEntries(join(dataDir, ks.name))).filter((t) => t.isDirectory());
+      const checked = await Promise.all(
+        tables.map(async (table) => {
+          const folder = join(dataDir, ks.name, table.name, 'snapshots', tag);
+          const st = await lstat(folder).catch(() => undefined);
+          return st?.isDirectory() ? { keyspace: ks.name, tableDir: table.name, folder } : undefined;
+        }),
+      );
+      for (const c of checked) if (c) found.push(c);
+      if (firstOnly && found.length > 0) return found;
     }
   }
   return found;
@@ -72,7 +84,7 @@ async function snapshotFolders(dataDirs: readonly string[], tag: string): Promis
 
 /** Whether any data directory holds a snapshot named `tag` (how Medusa tests for one: on disk). */
 export async function snapshotExists(dataDirs: readonly string[], tag: string): Promise<boolean> {
-  return (await snapshotFolders(dataDirs, tag)).length > 0;
+  return (await snapshotFolders(dataDirs, tag, true)).length > 0;
 }
 
 /**
@@ -82,12 +94,14 @@ export async function snapshotExists(dataDirs: readonly string[], tag: string): 
  */
 export async function findSnapshotTables(dataDirs: readonly string[], tag: string): Promise<SnapshotTable[]> {
   const byTable = new Map<string, { keyspace: string; tableDir: string; files: SnapshotFile[] }>();
-  for (const f of await snapshotFolders(dataDirs, tag)) {
+  const folders = await snapshotFolders(dataDirs, tag);
+  for (const f of folders) {
     const id = `${f.keyspace}/${f.tableDir}`;
-    let entry = byTable.get(id);
-    if (!entry) byTable.set(id, (entry = { keyspace: f.keyspace, tableDir: f.tableDir, files: [] }));
-    await listFiles(f.folder, '', entry.files);
+    if (!byTable.has(id)) byTable.set(id, { keyspace: f.keyspace, tableDir: f.tableDir, files: [] });
   }
+  // A few tables at a time: enough to keep the disk busy without thousands of open directories.
+  const limit = pLimit(DISCOVERY_CONCURRENCY);
+  await Promise.all(folders.map((f) => limit(() => listFiles(f.folder, '', byTable.get(`${f.keyspace}/${f.tableDir}`)!.files))));
   const tables = [...byTable.values()].sort((a, b) => cmp(a.keyspace, b.keyspace) || cmp(a.tableDir, b.tableDir));
   for (const t of tables) {
     t.files.sort((a, b) => cmp(a.relativePath, b.relativePath));
