@@ -26,6 +26,13 @@ import { KeptManifests } from './kept-manifests.js';
 /** Manifest reads in flight at once. */
 const MANIFEST_READ_CONCURRENCY = 8;
 
+/**
+ * Batch delete requests in flight at once. An object store works through the keys of one
+ * multi-object delete one after another (radosgw: ~1.4 s per 1,000 keys here), so several
+ * batches at once keep its threads busy.
+ */
+const DELETE_BATCHES_IN_FLIGHT = 6;
+
 /** A node backup chosen for deletion: indexed (`NodeBackup`) or found only in the node folder. */
 export interface PurgedBackup {
   readonly name: string;
@@ -163,10 +170,21 @@ export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNode
   const remove = async (keys: readonly string[]): Promise<void> => {
     if (keys.length === 0) return;
     for (const k of keys) attempted.add(k);
-    const result = await deleteMany(ctx.storage, keys, {
-      onBatch: ({ deleted, failed: n }) => ctx.log.debug(`Deleted ${deleted} of ${keys.length} objects (${n} failed)`),
-    });
-    for (const f of result.failed) failed.set(f.key, f.error);
+    const batch = Math.max(1, ctx.storage.capabilities.maxDeleteBatch);
+    const limit = pLimit(DELETE_BATCHES_IN_FLIGHT);
+    let done = 0;
+    const chunks: string[][] = [];
+    for (let i = 0; i < keys.length; i += batch) chunks.push(keys.slice(i, i + batch));
+    await Promise.all(
+      chunks.map((chunk) =>
+        limit(async () => {
+          const result = await deleteMany(ctx.storage, chunk);
+          for (const f of result.failed) failed.set(f.key, f.error);
+          done += chunk.length;
+          ctx.log.debug(`Deleted ${done} of ${keys.length} objects (${failed.size} failed so far)`);
+        }),
+      ),
+    );
   };
   const intact = (keys: readonly string[]): boolean => keys.every((k) => !failed.has(k));
 
