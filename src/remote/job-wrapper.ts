@@ -12,7 +12,9 @@ export const WRAPPER_FAILURE_EXIT = 125;
 
 /** The wrapped command line for `command` with remote job folder `dir`. */
 export function wrapJobCommand(dir: string, command: string): string {
-  const inner = `${command} >stdout 2>stderr </dev/null; echo $? >status.tmp; mv status.tmp status`;
+  // The subshell keeps the redirections on the whole command (not only its last pipeline) and survives its `exit`.
+  const inner = `( ${command}
+) >stdout 2>stderr </dev/null; echo $? >status.tmp; mv status.tmp status`;
   return [
     `d=${shellQuote(dir)}`,
     `mkdir -p "$d" && cd "$d" || exit ${WRAPPER_FAILURE_EXIT}`,
