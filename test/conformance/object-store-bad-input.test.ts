@@ -74,6 +74,15 @@ describe('bad input: S3 (s3_rgw on radosgw)', () => {
     const err = await failure(radosgwLines({ bucket_name: 'no-such-bucket-medusa' }));
     assertOneClearLine(err, 's3_rgw', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
   });
+  test('missing bucket, seen by a stat (a HEAD answers a bare 404)', async () => {
+    const backend = await openStorage({ storage: storageSection(radosgwLines({ bucket_name: 'no-such-bucket-medusa' })) }, { retry });
+    try {
+      const err = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
+      assertOneClearLine(err, 's3_rgw', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
+    } finally {
+      await backend.close();
+    }
+  });
   test('unreachable endpoint', async () => {
     const err = await failure(radosgwLines({ port: await closedPort() }));
     assertOneClearLine(err, 's3_rgw', /connection refused/, [secret()]);

@@ -137,9 +137,14 @@ export class AzureBackend implements StorageBackend {
     }
   }
 
+  private containerSeen = false;
+
+  /** Whether the container is known to be missing (checked until it is seen once). */
   private async containerMissing(): Promise<boolean> {
+    if (this.containerSeen) return false;
     try {
-      return !(await this.container.exists());
+      this.containerSeen = await this.container.exists();
+      return !this.containerSeen;
     } catch {
       return false;
     }

@@ -18,6 +18,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -197,9 +198,25 @@ export class S3Backend implements StorageBackend {
       };
     } catch (err) {
       const mapped = mapS3Error(this.provider, `stat ${this.where(key)}`, err);
-      // A HEAD has no body, so a missing bucket also answers a bare 404: tell them apart by name.
-      if (mapped instanceof NotFoundError && (err as { name?: string }).name !== 'NoSuchBucket') return undefined;
+      // A HEAD has no body, so a missing bucket answers the same bare 404 as a missing key:
+      // check the bucket once (then remember it exists) rather than report "no such object".
+      if (mapped instanceof NotFoundError && (err as { name?: string }).name !== 'NoSuchBucket' && (await this.bucketExists())) return undefined;
+      if (mapped instanceof NotFoundError) throw new NotFoundError(`${this.provider}: stat ${this.where(key)}: the bucket does not exist`, { cause: err });
       throw mapped;
+    }
+  }
+
+  private bucketSeen = false;
+
+  private async bucketExists(): Promise<boolean> {
+    if (this.bucketSeen) return true;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      this.bucketSeen = true;
+      return true;
+    } catch (err) {
+      if (mapS3Error(this.provider, 'head bucket', err) instanceof NotFoundError) return false;
+      return true; // unknown (e.g. no s3:ListBucket permission): do not turn a miss into an error
     }
   }
 
