@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { connectCql } from './cql-client.js';
 import { execCapture, execOk, type ExecOptions, type ExecResult } from './exec.js';
 import { rootViewPath, type NodeDescriptor } from './node-descriptor.js';
+import { nodeProcessMarker } from './node-scripts.js';
 import { isProcessAlive, readPidFile, terminateProcess } from './processes.js';
 import { tcpAnswers, waitFor } from './probes.js';
 
-/** How long a node may take to answer CQL and JMX after `start` (one node here takes ~20 s). */
-export const NODE_START_TIMEOUT_MS = 180_000;
+/** How long a node may take to answer CQL and JMX after `start`: ~20 s on a quiet machine, over 2 min seen under heavy load. */
+export const NODE_START_TIMEOUT_MS = 300_000;
 
 function hostAlive(d: NodeDescriptor): boolean {
   const pid = d.namespace ? readPidFile(d.namespace.enterPidFile) : undefined;
@@ -42,7 +43,7 @@ export async function nodetool(d: NodeDescriptor, args: readonly string[], timeo
 /** The pid of the node's JVM, when it is running. */
 export function nodePid(d: NodeDescriptor): number | undefined {
   const pid = readPidFile(d.pidFile);
-  return pid !== undefined && isProcessAlive(pid, `-Dcassandra.config=file://${d.cassandraYaml}`) ? pid : undefined;
+  return pid !== undefined && isProcessAlive(pid, nodeProcessMarker(d.pidFile)) ? pid : undefined;
 }
 
 /** The last lines of the node's logs, for error messages. */
@@ -105,7 +106,7 @@ export async function stopNode(d: NodeDescriptor, graceSeconds = 60): Promise<vo
   if (nodePid(d) === undefined) return;
   if (d.namespace && !hostAlive(d)) {
     const pid = nodePid(d);
-    if (pid !== undefined) await terminateProcess(pid, { marker: d.cassandraYaml, graceMs: graceSeconds * 1000 });
+    if (pid !== undefined) await terminateProcess(pid, { marker: nodeProcessMarker(d.pidFile), graceMs: graceSeconds * 1000 });
     return;
   }
   const [command, ...args] = nodeCommand(d, [d.bin.stop, String(graceSeconds)]);

@@ -12,8 +12,9 @@
  * - `nodetool` and `sstableloader` treat any `-D...` argument as a JVM property (Medusa's default
  *   `nodetool_flags` is `-Dcom.sun.jndi.rmiURLParsing=legacy`, placed right after the executable);
  *   nodetool's `-p`/`--port` picks the JMX port, which defaults to the node's.
- * A process counts as the node only if its command line names this node's cassandra.yaml, so a
- * stale pid file never makes `stop` kill a stranger.
+ * A process counts as the node only if its command line carries this node's pid-file property
+ * (unique per node, unlike /etc/cassandra/cassandra.yaml on cluster hosts), so a stale pid file
+ * never makes `stop` kill a stranger.
  */
 
 /** What the scripts need to know; every path as the node sees it. */
@@ -35,6 +36,14 @@ export interface NodeScriptSettings {
   clientJvmOptions: (heap: string) => string[];
   /** When set, every script refuses to run unless `hostname` prints this (multi-host nodes). */
   requiredHostname?: string;
+}
+
+/**
+ * The JVM argument that identifies a node's process: `-Dcassandra-pidfile=<its pid file>` (Cassandra
+ * writes its pid there too). The pid file lives in the node's own folder, so the argument is unique.
+ */
+export function nodeProcessMarker(pidFile: string): string {
+  return `-Dcassandra-pidfile=${pidFile}`;
 }
 
 /** Single-quotes a word for bash. */
@@ -61,10 +70,10 @@ ${guard}`;
 
 function ownershipCheck(s: NodeScriptSettings): string {
   return `PID_FILE=${shQuote(s.pidFile)}
-# The node's JVM is the process whose command line names this node's cassandra.yaml.
+# The node's JVM is the process whose command line carries this node's pid-file property.
 is_node() {
   [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\\0' '\\n' < "/proc/$1/cmdline" 2>/dev/null \\
-    | grep -qxF -- ${shQuote(`-Dcassandra.config=file://${s.cassandraYaml}`)}
+    | grep -qxF -- ${shQuote(nodeProcessMarker(s.pidFile))}
 }
 node_pid() { [ -s "$PID_FILE" ] && cat "$PID_FILE"; }
 `;
@@ -76,7 +85,7 @@ export function renderStartScript(s: NodeScriptSettings): string {
     `-Dcassandra.config=file://${s.cassandraYaml}`,
     `-Dcassandra-rackdc.properties=file://${s.confDir}/cassandra-rackdc.properties`,
     `-Dlogback.configurationFile=file://${s.confDir}/logback.xml`,
-    `-Dcassandra.logdir=${s.logDir}`, `-Dcassandra-pidfile=${s.pidFile}`,
+    `-Dcassandra.logdir=${s.logDir}`, nodeProcessMarker(s.pidFile),
     '-cp', s.classpath, 'org.apache.cassandra.service.CassandraDaemon'];
   return `${header(s, 'Starts the Cassandra node in the background. Usage: start [--wait [SECONDS]]')}
 ${ownershipCheck(s)}
