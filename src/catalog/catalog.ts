@@ -9,7 +9,7 @@ import { parseTokenMap, type TokenMap } from '../domain/tokenmap.js';
 import { backupIndexFolder, metaKey, type BucketLayout } from '../layout/keys.js';
 import { assembleClusterBackup, byStartThenFqdn, firstNodeBackup, groupByName } from '../plan/cluster-backups.js';
 import { readIndexListing, type IndexedNodeBackup } from '../plan/index-listing.js';
-import { getText, listKeys } from '../storage/helpers.js';
+import { getText, listKeyPages } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
 
@@ -30,7 +30,7 @@ function epochSeconds(d: Date): number {
 /** Keys only: the index's names carry everything but rare fallbacks, and metadata costs a stat per object on local storage. */
 async function listIndex(ctx: CatalogContext): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of listKeys(ctx.storage, backupIndexFolder(ctx.layout))) keys.push(key);
+  for await (const page of listKeyPages(ctx.storage, backupIndexFolder(ctx.layout))) keys.push(...page);
   return keys;
 }
 

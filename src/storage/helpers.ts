@@ -164,14 +164,25 @@ export async function deleteMany(backend: StorageBackend, keys: readonly string[
   return { deleted, failed };
 }
 
+/** Keys per page when `listKeyPages` falls back to `list`. */
+const KEY_PAGE_SIZE = 1000;
+
 /**
- * The keys under `prefix`, in ascending order: the backend's own keys-only listing where it has one
- * (cheaper on local storage), else `list` without its metadata.
+ * The keys under `prefix`, in ascending order, in pages (non-empty arrays): the backend's own
+ * keys-only listing where it has one (cheaper on local storage), else `list` without its metadata.
  */
-export async function* listKeys(backend: StorageBackend, prefix: string, options: ListOptions = {}): AsyncIterable<string> {
+export async function* listKeyPages(backend: StorageBackend, prefix: string, options: ListOptions = {}): AsyncIterable<readonly string[]> {
   if (backend.listKeys) {
     yield* backend.listKeys(prefix, options);
     return;
   }
-  for await (const info of backend.list(prefix, options)) yield info.key;
+  let page: string[] = [];
+  for await (const info of backend.list(prefix, options)) {
+    page.push(info.key);
+    if (page.length >= KEY_PAGE_SIZE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }

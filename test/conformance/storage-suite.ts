@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { InvalidRangeError, NotFoundError } from '../../src/storage/errors.js';
-import { listKeys as listKeyNames } from '../../src/storage/helpers.js';
+import { listKeyPages } from '../../src/storage/helpers.js';
 import { compareKeys, InvalidKeyError } from '../../src/storage/key-rules.js';
 import type { ByteSource, ObjectInfo, StorageBackend } from '../../src/storage/types.js';
 import { ContentHasher, hashBytes, hashInStoreForm, hashSpecFor, type MultipartSpec } from '../../src/transfer/hashing.js';
@@ -220,7 +220,10 @@ export function describeStorageConformance(
       await Promise.all(keys.map((key) => backend().put(k(key), { kind: 'bytes', data: Buffer.from(key) })));
       for (const p of ['q/', 'q/a/b', 'q/a/b/', 'q/none']) {
         const names: string[] = [];
-        for await (const key of listKeyNames(backend(), k(p))) names.push(key);
+        for await (const page of listKeyPages(backend(), k(p))) {
+          assert.ok(page.length > 0, 'pages are never empty');
+          names.push(...page);
+        }
         assert.deepEqual(names, (await listKeys(backend(), k(p))).map((i) => i.key), `prefix ${p}`);
       }
     });

@@ -33,21 +33,30 @@ export async function* listLocalTree(root: string, prefix: string, signal?: Abor
 }
 
 /**
- * The keys `listLocalTree` would yield, without a `stat` per file (one `readdir` per folder): what
- * makes listing a 150,000-object index fast. Anything that is not a folder counts as a file here.
+ * The keys `listLocalTree` would yield, without a `stat` per file (one `readdir` per folder), a
+ * page per run of files in one folder: what makes listing a 150,000-object index fast. Anything
+ * that is not a folder counts as a file here.
  */
-export async function* listLocalKeys(root: string, prefix: string, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* listLocalKeys(root: string, prefix: string, signal?: AbortSignal): AsyncGenerator<readonly string[]> {
   const cut = prefix.lastIndexOf('/') + 1;
   const dirKey = prefix.slice(0, cut);
   yield* walkKeys(join(root, dirKey), dirKey, prefix.slice(cut), signal);
 }
 
-async function* walkKeys(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<string> {
+async function* walkKeys(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<readonly string[]> {
   signal?.throwIfAborted();
+  let page: string[] = [];
   for (const entry of await readEntries(dirPath, namePrefix)) {
-    if (entry.isDir) yield* walkKeys(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal);
-    else yield `${dirKey}${entry.name}`;
+    if (!entry.isDir) {
+      page.push(`${dirKey}${entry.name}`);
+      continue;
+    }
+    // Keys stay in order: the files before this folder go out first.
+    if (page.length > 0) yield page;
+    page = [];
+    yield* walkKeys(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal);
   }
+  if (page.length > 0) yield page;
 }
 
 async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { byteSourceSize } from '../byte-source.js';
-import { listKeys } from '../helpers.js';
+import { listKeyPages } from '../helpers.js';
 import type {
   ByteSource,
   DeleteManyResult,
@@ -84,12 +84,12 @@ export class LoggingBackend implements StorageBackend {
     if (this.log.debugEnabled) this.log.debug(`${this.provider}: list ${prefix || '(whole bucket)'} ok, ${n} objects in ${this.clock.now() - start} ms`);
   }
 
-  async *listKeys(prefix: string, options?: ListOptions): AsyncIterable<string> {
+  async *listKeys(prefix: string, options?: ListOptions): AsyncIterable<readonly string[]> {
     const start = this.clock.now();
     let n = 0;
-    for await (const key of listKeys(this.inner, prefix, options)) {
-      n += 1;
-      yield key;
+    for await (const page of listKeyPages(this.inner, prefix, options)) {
+      n += page.length;
+      yield page;
     }
     if (this.log.debugEnabled) this.log.debug(`${this.provider}: list keys ${prefix || '(whole bucket)'} ok, ${n} keys in ${this.clock.now() - start} ms`);
   }

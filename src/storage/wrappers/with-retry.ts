@@ -18,7 +18,7 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 import { isRetryable } from '../errors.js';
-import { listKeys } from '../helpers.js';
+import { listKeyPages } from '../helpers.js';
 import { resumableRead } from './resumable-read.js';
 import { RetryPolicy, type RetryOptions } from './retry-policy.js';
 
@@ -56,31 +56,37 @@ export class RetryingBackend implements StorageBackend {
     return this.policy.run('stat', key, () => this.inner.stat(key));
   }
 
-  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
-    return this.restartable(prefix, options, () => this.inner.list(prefix, options), (info) => info.key);
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    for await (const page of this.restartable(prefix, options, () => pagesOf(this.inner.list(prefix, options)), (info) => info.key)) yield* page;
   }
 
-  listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<string> {
-    return this.restartable(prefix, options, () => listKeys(this.inner, prefix, options), (key) => key);
+  listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<readonly string[]> {
+    return this.restartable(prefix, options, () => listKeyPages(this.inner, prefix, options), (key) => key);
   }
 
-  /** A listing that, on a retryable failure, restarts after the last key it yielded. */
-  private async *restartable<T>(prefix: string, options: ListOptions, open: () => AsyncIterable<T>, keyOf: (item: T) => string): AsyncIterable<T> {
+  /** A paged listing that, on a retryable failure, restarts after the last key it yielded. */
+  private async *restartable<T>(
+    prefix: string,
+    options: ListOptions,
+    open: () => AsyncIterable<readonly T[]>,
+    keyOf: (item: T) => string,
+  ): AsyncIterable<readonly T[]> {
     let last: string | undefined;
     let failures = 0;
     for (;;) {
       // After a restart, skip what the caller already has (listings are in ascending key order).
       let skipThrough = failures > 0 ? last : undefined;
       try {
-        for await (const item of open()) {
-          const key = keyOf(item);
+        for await (let page of open()) {
           if (skipThrough !== undefined) {
-            if (compareKeys(key, skipThrough) <= 0) continue;
+            const through = skipThrough;
+            page = page.filter((item) => compareKeys(keyOf(item), through) > 0);
+            if (page.length === 0) continue;
             skipThrough = undefined;
           }
-          last = key;
+          last = keyOf(page[page.length - 1]!);
           failures = 0; // progress: the next failure starts a fresh count
-          yield item;
+          yield page;
         }
         return;
       } catch (err) {
@@ -118,6 +124,11 @@ export class RetryingBackend implements StorageBackend {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/** Single objects as one-item pages, so one restart logic serves both listings. */
+async function* pagesOf<T>(items: AsyncIterable<T>): AsyncIterable<readonly T[]> {
+  for await (const item of items) yield [item];
 }
 
 /** `inner` with per-object retries. */

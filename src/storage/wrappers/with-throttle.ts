@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { byteSourceSize, openByteSource, pipeThrough } from '../byte-source.js';
-import { listKeys } from '../helpers.js';
+import { listKeyPages } from '../helpers.js';
 import type { TokenBucket } from '../../transfer/token-bucket.js';
 import { MeteredStream } from '../../transfer/metered-stream.js';
 import type {
@@ -62,8 +62,8 @@ export class ThrottledBackend implements StorageBackend {
     return this.inner.list(prefix, options);
   }
 
-  listKeys(prefix: string, options?: ListOptions): AsyncIterable<string> {
-    return listKeys(this.inner, prefix, options);
+  listKeys(prefix: string, options?: ListOptions): AsyncIterable<readonly string[]> {
+    return listKeyPages(this.inner, prefix, options);
   }
 
   delete(key: string): Promise<void> {
