@@ -4,6 +4,7 @@
  * `concurrent_transfers` files in flight, streamed from disk, and assembles the manifest sections.
  * Bandwidth is limited by the storage wrapper (one budget per process), not here.
  */
+import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { ManifestObject, ManifestSection } from '../domain/manifest.js';
 import {
@@ -15,7 +16,7 @@ import {
 } from '../plan/backup-plan.js';
 import { partSizeFor } from '../storage/backends/s3/options.js';
 import { uploadFile } from '../storage/helpers.js';
-import type { StorageBackend } from '../storage/types.js';
+import type { ObjectInfo, StorageBackend } from '../storage/types.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import { hashFile, type ContentHashes, type HashSpec } from '../transfer/hashing.js';
 import { describeError } from '../util/errors.js';
@@ -90,6 +91,20 @@ export async function runHashChecks(plan: readonly TablePlan[], s: UploadSetting
 }
 
 /**
+ * Stores a file from its path (the backend's own file reader: on local storage about half the
+ * system time of a stream, measured on 256 MiB files), recording its MD5 in the hash cache where
+ * the store reports the plain MD5, as `uploadFile` does. Used when no progress is shown.
+ */
+async function putFile(s: UploadSettings, path: string, key: string, signal: AbortSignal): Promise<ObjectInfo> {
+  const before = s.hashCache ? await stat(path, { bigint: true }) : undefined;
+  const info = await s.storage.put(key, { kind: 'file', path }, { signal });
+  if (before && s.hashCache && s.storage.capabilities.hashKind === 'md5-hex' && info.hash && BigInt(info.size) === before.size) {
+    s.hashCache.recordMd5(before, await stat(path, { bigint: true }), info.hash);
+  }
+  return info;
+}
+
+/**
  * Uploads every `upload`/`reupload` decision and returns the manifest sections, in plan order,
  * objects in file order: uploaded ones with the size and hash the store reported, reused ones as
  * listed. The first failed upload aborts the others and rejects.
@@ -104,11 +119,13 @@ export async function runUploads(plan: readonly TablePlan[], s: UploadSettings):
   const uploaded = new Map<string, ManifestObject>();
   const one = async (d: FileDecision): Promise<void> => {
     if (abort.signal.aborted) return;
-    const info = await uploadFile(s.storage, d.file.path, d.key, {
-      signal: abort.signal,
-      ...(s.hashCache ? { hashCache: s.hashCache } : {}),
-      ...(s.progress ? { onProgress: (n: number) => s.progress!.bytes(n) } : {}),
-    });
+    const info = s.progress
+      ? await uploadFile(s.storage, d.file.path, d.key, {
+          signal: abort.signal,
+          onProgress: (n: number) => s.progress!.bytes(n),
+          ...(s.hashCache ? { hashCache: s.hashCache } : {}),
+        })
+      : await putFile(s, d.file.path, d.key, abort.signal);
     uploaded.set(d.key, { path: info.key, MD5: info.hash ?? null, size: info.size });
     s.progress?.fileDone();
   };
