@@ -11,9 +11,11 @@
  * downloads check every file's hash against the store's, as a restore does (rclone checks MD5s too).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { downloadFile, uploadFile } from '../src/storage/helpers.js';
 import { openStorage } from '../src/storage/open.js';
 import { ensureDebianPackages } from '../test/environments/object-stores/install.js';
@@ -90,6 +92,16 @@ async function main(): Promise<void> {
           }),
         );
         const rcloneDown = await timed('rclone copy download', total, () => runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, join(work, 'rclone-down')]));
+        // Diagnostic: the same reads written with plain buffered writes (no per-file fsync, no
+        // atomic rename, no hash check), i.e. what rclone does; separates the S3 backend's speed
+        // from the durability downloadFile adds.
+        await timed('medusa-ts get, no fsync', total, () =>
+          runLimited(files, transfers, async (f: SetFile) => {
+            const path = join(work, 'ours-plain', f.relative);
+            await mkdir(dirname(path), { recursive: true });
+            await pipeline(await backend.get(`ours/${f.relative}`), createWriteStream(path));
+          }),
+        );
         console.log(`upload ratio (rclone time / medusa-ts time):   ${(rcloneUp / oursUp).toFixed(2)} (target >= 1.0)`);
         console.log(`download ratio (rclone time / medusa-ts time): ${(rcloneDown / oursDown).toFixed(2)} (target >= 1.0)`);
       } finally {
