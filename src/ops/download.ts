@@ -9,7 +9,11 @@
  *   swept first;
  * - `concurrent_transfers` files are in flight at once (a sliding window, not Medusa's batches);
  * - the first failure stops new transfers, lets those in flight end, and is thrown naming the table
- *   and the file.
+ *   and the file;
+ * - files are not flushed one by one (a flush per file serialises the download on the disk's flush
+ *   latency: 40 s instead of 3 s for 2 GB in 450 files here) but with one file-system sync at the
+ *   end, before the engine returns: whatever a caller does next (a restore removes the live
+ *   tables) happens only once every file is on disk.
  */
 import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +21,7 @@ import pLimit from 'p-limit';
 import type { PlannedFile, PlannedTable } from '../plan/restore-plan.js';
 import { downloadFile } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
+import { runCommand } from '../cassandra/service.js';
 import { removeStaleTempFiles } from '../transfer/atomic-file.js';
 import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
 import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
@@ -99,6 +104,15 @@ export async function freeBytes(path: string): Promise<number> {
 }
 
 /**
+ * Flushes the file system holding `path` (`sync -f`, i.e. syncfs(2)): every file written there is
+ * on disk afterwards, at the cost of one device flush instead of one per file.
+ */
+export async function syncFileSystem(path: string): Promise<void> {
+  const r = await runCommand(['sync', '-f', path]);
+  if (r.code !== 0) throw new OperationError(`Cannot flush the downloaded files to disk (sync -f ${path}): ${r.output}`);
+}
+
+/**
  * Downloads every file of the `restore` tables of `tables` under `root` (see the module comment).
  * Throws `OperationError` naming the table and file of the first failure.
  */
@@ -114,6 +128,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
   let filesKept = 0;
   let bytesKept = 0;
   let filesHashChecked = 0;
+  let arrived = 0;
 
   const one = async (table: PlannedTable, file: PlannedFile): Promise<void> => {
     if (signal.aborted) return;
@@ -124,6 +139,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
       if (await alreadyThere(ctx, path, file, check)) {
         filesKept += 1;
         bytesKept += file.size;
+        arrived += 1;
         if (check.expectedHash !== undefined) filesHashChecked += 1;
         return;
       }
@@ -136,7 +152,9 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
           ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
           signal,
           onProgress: (n) => progress.bytesMoved(n),
+          durable: false,
         });
+        arrived += 1;
         ok = true;
         filesDownloaded += 1;
         bytesDownloaded += result.size;
@@ -163,5 +181,6 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';
     throw new OperationError(`Download failed: ${failures[0]}${more}`);
   }
+  if (arrived > 0) await syncFileSystem(root);
   return { filesDownloaded, bytesDownloaded, filesKept, bytesKept, filesHashChecked };
 }

@@ -101,6 +101,8 @@ export interface DownloadFileOptions {
   readonly signal?: AbortSignal;
   /** Byte deltas as the file is written. */
   readonly onProgress?: OnProgress;
+  /** Flush the file to disk before it is renamed into place (default true; see `writeFileAtomically`). */
+  readonly durable?: boolean;
 }
 
 /** What a download checked. */
@@ -128,6 +130,7 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
   const written = await writeFileAtomically(localPath, metered, {
     hasher,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.durable === false ? { durable: false } : {}),
     verify: ({ size }) => {
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new IntegrityError(`${backend.provider}: download ${key}: got ${size} bytes, the manifest says ${options.expectedSize}`);

@@ -69,6 +69,12 @@ export interface AtomicWriteOptions {
   readonly signal?: AbortSignal;
   /** Last check before the rename (size, hash); throwing keeps the destination untouched. */
   readonly verify?: (written: { size: number }) => void;
+  /**
+   * Flush the file to disk before the rename (default true). A caller writing many files may pass
+   * false and make them durable together afterwards (one file-system sync), so the writes are not
+   * serialised on the disk's flush latency.
+   */
+  readonly durable?: boolean;
 }
 
 /** What was written. */
@@ -125,7 +131,7 @@ export async function writeFileAtomically(destination: string, source: Readable 
     if (pending) await pending;
     signal?.throwIfAborted();
     options.verify?.({ size });
-    await handle.sync();
+    if (options.durable !== false) await handle.sync();
     const { mtime } = await handle.stat();
     closed = true;
     await handle.close();
