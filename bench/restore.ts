@@ -1,0 +1,113 @@
+/**
+ * Benchmark: `restore-node` (download with size + MD5 checks, then the swap) of a ~2 GB full backup
+ * from local storage onto a stand-in node, against `cp -r` of the same files. Target: ratio
+ * (cp time / restore time) >= 0.8, peak RSS of the medusa process < 250 MB.
+ *
+ * Usage: node --import tsx bench/restore.ts [--dir DIR] [--concurrency N] [--runs 3]
+ * The bucket is generated once into DIR (default .cache/bench/restore-2g) and reused. Each run
+ * restores into a fresh data directory on the same file system; page cache is warm for both sides
+ * (the source was just read by the previous run), which favours neither. The restore also fsyncs
+ * every file (crash safety), `cp` does not; a `cp -r && sync` figure is printed alongside.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeSnapshotSet } from './lib/snapshot-set.js';
+
+const root = join(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    concurrency: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const dir = values.dir ?? join(root, '.cache', 'bench', 'restore-2g');
+const fqdn = 'bench-node';
+const bucketDir = join(dir, 'bucket');
+const dataPrefix = `${fqdn}/b1/data/`;
+
+async function generate(): Promise<void> {
+  if (existsSync(join(bucketDir, fqdn, 'b1', 'meta', 'manifest.json'))) return;
+  console.log(`# generating the backup in ${bucketDir} ...`);
+  const files = await writeSnapshotSet(join(bucketDir, dataPrefix));
+  const sections = new Map<string, Array<{ path: string; MD5: string; size: number }>>();
+  for (const f of files) {
+    const [ks, tdir] = f.relative.split('/') as [string, string];
+    const md5 = createHash('md5').update(readFileSync(f.path)).digest('hex');
+    const list = sections.get(`${ks}/${tdir}`) ?? [];
+    list.push({ path: `${dataPrefix}${f.relative}`, MD5: md5, size: f.size });
+    sections.set(`${ks}/${tdir}`, list);
+  }
+  const manifest = [...sections].map(([id, objects]) => {
+    const [keyspace, columnfamily] = id.split('/') as [string, string];
+    return { keyspace, columnfamily, objects };
+  });
+  const meta = join(bucketDir, fqdn, 'b1', 'meta');
+  mkdirSync(meta, { recursive: true });
+  writeFileSync(join(meta, 'schema.cql'), 'CREATE KEYSPACE ks0;');
+  writeFileSync(join(meta, 'tokenmap.json'), `{"${fqdn}": {"tokens": [-9223372036854775808], "is_up": true, "rack": "r1", "dc": "dc1"}}`);
+  writeFileSync(join(meta, 'manifest.json'), JSON.stringify(manifest));
+}
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function sh(argv: string[]): void {
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed`);
+}
+
+async function main(): Promise<void> {
+  await generate();
+  const port = await closedPort();
+  const nodeDir = join(dir, 'node');
+  const yaml = join(dir, 'cassandra.yaml');
+  const ini = join(dir, 'medusa.ini');
+  writeFileSync(yaml, [`data_file_directories:`, `    - ${join(nodeDir, 'data')}`, `commitlog_directory: ${join(nodeDir, 'commitlog')}`,
+    'listen_address: 127.0.0.1', `native_transport_port: ${port}`, `storage_port: ${port}`, ''].join('\n'));
+  writeFileSync(ini, ['[storage]', 'storage_provider = local', `base_path = ${dir}`, 'bucket_name = bucket', `fqdn = ${fqdn}`,
+    `concurrent_transfers = ${values.concurrency}`, '', '[cassandra]', `config_file = ${yaml}`, 'stop_cmd = true', 'start_cmd = true', ''].join('\n'));
+
+  const rows: Array<{ cp: number; cpSync: number; restore: number; rssMb: number }> = [];
+  for (let run = 1; run <= Number(values.runs); run++) {
+    rmSync(nodeDir, { recursive: true, force: true });
+    mkdirSync(join(nodeDir, 'data'), { recursive: true });
+    sh(['sync']);
+    let t = process.hrtime.bigint();
+    sh(['cp', '-r', join(bucketDir, dataPrefix), join(nodeDir, 'cp-copy')]);
+    const cp = seconds(t);
+    sh(['sync']);
+    const cpSync = seconds(t);
+    rmSync(join(nodeDir, 'cp-copy'), { recursive: true, force: true });
+    sh(['sync']);
+
+    t = process.hrtime.bigint();
+    const r = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', join(root, 'bin', 'medusa'), '--config-file', ini, 'restore-node', '--backup-name', 'b1', '--temp-dir', join(dir, 'tmp')], { encoding: 'utf8' });
+    const restore = seconds(t);
+    if (r.status !== 0) throw new Error(`restore failed:\n${r.stderr}`);
+    const rss = /MAXRSS_KB=(\d+)/.exec(r.stderr);
+    const rssMb = rss ? Number(rss[1]) / 1024 : NaN;
+    rows.push({ cp, cpSync, restore, rssMb });
+    console.log(`run ${run}: cp -r ${cp.toFixed(2)} s, cp -r + sync ${cpSync.toFixed(2)} s, restore-node ${restore.toFixed(2)} s, ratio ${(cp / restore).toFixed(2)} (with sync ${(cpSync / restore).toFixed(2)}), peak RSS ${rssMb.toFixed(0)} MB`);
+  }
+  const best = (k: 'cp' | 'cpSync' | 'restore'): number => Math.min(...rows.map((x) => x[k]));
+  const bytes = 6 * 256 + 40 * 8 + (300 * 64) / 1024;
+  console.log(`best: cp -r ${best('cp').toFixed(2)} s, cp -r + sync ${best('cpSync').toFixed(2)} s, restore-node ${best('restore').toFixed(2)} s (${(bytes / best('restore')).toFixed(0)} MiB/s)`);
+  console.log(`ratio cp/restore ${(best('cp') / best('restore')).toFixed(2)} (target >= 0.8), with sync ${(best('cpSync') / best('restore')).toFixed(2)}; peak RSS max ${Math.max(...rows.map((x) => x.rssMb)).toFixed(0)} MB (target < 250)`);
+  rmSync(nodeDir, { recursive: true, force: true });
+}
+
+await main();
