@@ -90,3 +90,20 @@ export async function localSeedKeys(config: Config, log: Logger, resolver: HostR
   }
   return out;
 }
+
+/** Resolves once `host` accepts a CQL session; rejects with the last error after `timeoutMs`. */
+export async function waitCqlUp(config: Config, host: string, timeoutMs: number, o: { clock: Clock; log: Logger }): Promise<void> {
+  const settings = await settingsForHost(config, host, o.log);
+  const deadline = o.clock.now() + timeoutMs;
+  for (;;) {
+    try {
+      const session = await CqlSession.connect(settings);
+      await session.close().catch(() => undefined);
+      return;
+    } catch (err) {
+      if (o.clock.now() >= deadline) throw err;
+      o.log.debug(`Waiting for ${host} to answer CQL: ${describeError(err)}`);
+      await o.clock.sleep(5000);
+    }
+  }
+}

@@ -20,10 +20,15 @@ export interface RemoteMedusa {
   readonly globals: readonly string[];
 }
 
-/** The global options a cluster command forwards to each host's medusa. */
-export function forwardedGlobals(g: { configFile?: string; bucketName?: string; prefix?: string }): string[] {
+/**
+ * The global options a cluster command forwards to each host's medusa. The hosts read
+ * `remoteConfigFile` when given (`--remote-config-file`), else this run's `--config-file` (as
+ * Medusa), else their default `/etc/medusa/medusa.ini`.
+ */
+export function forwardedGlobals(g: { configFile?: string; bucketName?: string; prefix?: string }, remoteConfigFile?: string): string[] {
+  const configFile = remoteConfigFile ?? g.configFile;
   return [
-    ...(g.configFile !== undefined ? [`--config-file=${g.configFile}`] : []),
+    ...(configFile !== undefined ? [`--config-file=${configFile}`] : []),
     ...(g.bucketName !== undefined ? [`--bucket-name=${g.bucketName}`] : []),
     ...(g.prefix !== undefined ? [`--prefix=${g.prefix}`] : []),
   ];

@@ -20,7 +20,7 @@ import { describeFailures, runStep, type HostOutcome, type JobOptions } from '..
 import type { RemoteExecutor } from '../remote/types.js';
 import { getText } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
-import { OperationError, UsageError } from '../util/errors.js';
+import { describeError, OperationError, UsageError } from '../util/errors.js';
 import { findClusterBackup } from './find-backup.js';
 import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
 
@@ -39,6 +39,13 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly confirm: (question: string) => Promise<boolean>;
   /** Prints a result line (the mapping, the summary). */
   readonly print: (line: string) => void;
+  /**
+   * Resolves once `host` answers CQL, rejects after `timeoutMs`. restore-node returns as soon as
+   * Cassandra is launched, so a copy-mode restore is only reported done once every target answers.
+   */
+  readonly waitUp: (host: string, timeoutMs: number) => Promise<void>;
+  /** How long a restored target may take to answer CQL (default 10 min). */
+  readonly upTimeoutMs?: number;
   /** `[cassandra] stop_cmd` as configured here, run on every target in copy mode. */
   readonly stopCmd: string;
   readonly hostFileSeparator: string;
@@ -187,6 +194,18 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
       ctx.log.error(`A seed failed: not restoring ${others.join(', ')}`);
     } else if (others.length > 0) {
       outcomes.push(...(await runStep(job, 'restore', others.map((t) => ({ host: t, command: restoreArgs(t, true) })), o.parallelRestores)));
+    }
+  }
+  if (!mapping.useSstableloader) {
+    // A host whose restore ended well but whose Cassandra never answers is not restored.
+    for (const [i, x] of outcomes.entries()) {
+      if (!x.ok) continue;
+      try {
+        await ctx.waitUp(x.host, ctx.upTimeoutMs ?? 600_000);
+        ctx.log.info(`${x.host} is up`);
+      } catch (err) {
+        outcomes[i] = { ...x, ok: false, failure: { kind: 'error', message: `Cassandra does not answer after the restore: ${describeError(err)}` } };
+      }
     }
   }
   const restored = outcomes.filter((x) => x.ok).map((x) => x.host);

@@ -24,6 +24,7 @@ interface BackupClusterFlags {
   keepSnapshot: boolean;
   useExistingSnapshot: boolean;
   medusaCommand?: string;
+  remoteConfigFile?: string;
 }
 
 /** A commander parser for whole numbers of at least `min`. */
@@ -48,6 +49,7 @@ export function registerBackupCluster(program: Command, globals: GlobalsGetter):
     .option('--parallel-uploads <n>', 'hosts uploading at once (-pu)', wholeNumber(1), 1)
     .option('--keep-snapshot', 'do not clear the snapshots after the backup', false)
     .option('--use-existing-snapshot', 'back up the existing snapshot named --backup-name on each node', false)
+    .option('--remote-config-file <path>', 'medusa.ini the hosts read (default: --config-file when given, else their /etc/medusa/medusa.ini)')
     .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
     .action((opts: BackupClusterFlags) => {
       const g = globals();
@@ -64,7 +66,7 @@ export function registerBackupCluster(program: Command, globals: GlobalsGetter):
               executor,
               readTopology: () => readSeedTopology(config, seed, { clock: systemClock, log: ctx.log }),
               nodetool: config.cassandra,
-              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g) },
+              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g, opts.remoteConfigFile) },
               metrics,
               clock: systemClock,
             },

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createMetricsSink } from '../../monitoring/create.js';
-import { executeStatements, localSeedKeys, readSeedTopology } from '../../ops/cluster-cql.js';
+import { executeStatements, localSeedKeys, readSeedTopology, waitCqlUp } from '../../ops/cluster-cql.js';
 import { forwardedGlobals, remoteMedusaCommand } from '../../ops/cluster-job.js';
 import { restoreCluster } from '../../ops/restore-cluster.js';
 import { SshExecutor } from '../../remote/ssh-executor.js';
@@ -31,6 +31,7 @@ interface RestoreClusterFlags {
   versionTarget: string;
   ignoreRacks: boolean;
   medusaCommand?: string;
+  remoteConfigFile?: string;
 }
 
 /**
@@ -71,6 +72,7 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
     .option('--parallel-restores <n>', 'hosts restored at once (-pr)', wholeNumber(1), 500)
     .option('--version-target <version>', 'Cassandra version of the target (forwarded to restore-node)', '3.11.9')
     .option('--ignore-racks', 'pair hosts by token order whatever their racks', false)
+    .option('--remote-config-file <path>', 'medusa.ini the hosts read (default: --config-file when given, else their /etc/medusa/medusa.ini)')
     .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
     .action((opts: RestoreClusterFlags & { overwriteAuth?: boolean }) => {
       if (opts.keepAuth && opts.overwriteAuth) throw new UsageError('--keep-auth and --overwrite-auth are mutually exclusive');
@@ -92,11 +94,12 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
               readHostList: (path) => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
                 throw new UsageError(`cannot read --host-list ${path} (${err.code ?? err.message})`);
               }),
+              waitUp: (host, timeoutMs) => waitCqlUp(config, host, timeoutMs, o),
               confirm: askStdin,
               print: printLine,
               stopCmd: config.cassandra.stop_cmd,
               hostFileSeparator: config.storage.host_file_separator,
-              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g) },
+              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g, opts.remoteConfigFile) },
               metrics,
               clock: systemClock,
             },
