@@ -100,7 +100,14 @@ async function planMapping(ctx: RestoreClusterContext, o: RestoreClusterOptions,
   }
   const seed = o.seedTarget!;
   const target = await ctx.readTopology(seed);
-  return mapFromTopology({ source, target, seeds: await ctx.seeds(), ignoreRacks: o.ignoreRacks, forceSstableloader: o.useSstableloader });
+  let seeds = await ctx.seeds();
+  if (![...seeds].some((s) => target.has(s)) && target.has(seed)) {
+    // No local cassandra.yaml naming a target seed (e.g. run from a bastion): the seed target is
+    // the one host known to be a seed, and starting it first keeps the others from failing to gossip.
+    ctx.log.info(`No seed of the target cluster in the local cassandra.yaml: ${seed} is started first as the seed`);
+    seeds = new Set([seed]);
+  }
+  return mapFromTopology({ source, target, seeds, ignoreRacks: o.ignoreRacks, forceSstableloader: o.useSstableloader });
 }
 
 async function decideKeepAuth(ctx: RestoreClusterContext, o: RestoreClusterOptions, mapping: RestoreMapping): Promise<boolean> {
@@ -188,6 +195,14 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
     if (seedTargets.length > 0) {
       ctx.log.info(`Restoring the seeds first: ${seedTargets.join(', ')}`);
       outcomes.push(...(await runStep(job, 'restore', seedTargets.map((t) => ({ host: t, command: restoreArgs(t, false) })), o.parallelRestores)));
+    }
+    for (const [i, x] of outcomes.entries()) {
+      if (!x.ok || others.length === 0) continue;
+      try {
+        await ctx.waitUp(x.host, ctx.upTimeoutMs ?? 600_000);
+      } catch (err) {
+        outcomes[i] = { ...x, ok: false, failure: { kind: 'error', message: `Cassandra does not answer after the restore: ${describeError(err)}` } };
+      }
     }
     if (outcomes.some((x) => !x.ok)) {
       notAttempted = others;

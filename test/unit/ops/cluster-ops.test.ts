@@ -222,3 +222,13 @@ test('restore-cluster onto a different topology: schema recreated on the seed, s
   assert.deepEqual(ctx.cql, ['big: CREATE KEYSPACE IF NOT EXISTS ks WITH replication = {\'class\': \'SimpleStrategy\', \'replication_factor\': \'1\'}', 'big: DROP TABLE IF EXISTS ks.t', 'big: CREATE TABLE ks.t (id int PRIMARY KEY)']);
   assert.deepEqual(ex.calls.map((c) => `${c.host}: ${c.command}`), [`big: medusa --fqdn=n2,n1 restore-node --remote --no-verify --backup-name=b1 --temp-dir=${scratch.dir} --use-sstableloader --version-target=4.0.0`]);
 });
+
+test('restore-cluster without local seeds: the seed target is restored first and the others wait for it', async () => {
+  const ex = new RecordingExecutor();
+  const waited: string[] = [];
+  const ctx = restoreCtx(ex, { seeds: () => Promise.resolve(new Set()), waitUp: (h) => Promise.resolve(void waited.push(h)) });
+  await restoreCluster(ctx, restoreOpts({ seedTarget: 'n1' }));
+  assert.deepEqual(ex.of(/restore-node/), ['n1', 'n2']);
+  assert.match(ex.calls.at(-1)!.command, /--seeds=n1/);
+  assert.deepEqual(waited, ['n1', 'n1', 'n2'], 'the seed is up before the others start, and every host at the end');
+});
