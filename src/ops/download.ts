@@ -8,6 +8,8 @@
  *   after an interrupted one fetches only what is missing; temporary files a killed run left are
  *   swept first;
  * - `concurrent_transfers` files are in flight at once (a sliding window, not Medusa's batches);
+ *   large files are hashed by worker threads once written (still before they take their final
+ *   name), so MD5, the costliest step, runs on every core instead of the one streaming the bytes;
  * - the first failure stops new transfers, lets those in flight end, and is thrown naming the table
  *   and the file;
  * - files are not flushed one by one (a flush per file serialises the download on the disk's flush
@@ -15,14 +17,16 @@
  *   end, before the engine returns: whatever a caller does next (a restore removes the live
  *   tables) happens only once every file is on disk.
  */
-import { stat, statfs } from 'node:fs/promises';
+import { rename, stat, statfs, unlink } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { PlannedFile, PlannedTable } from '../plan/restore-plan.js';
-import { downloadFile } from '../storage/helpers.js';
+import { downloadFile, IntegrityError } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
 import { runCommand } from '../cassandra/service.js';
-import { removeStaleTempFiles } from '../transfer/atomic-file.js';
+import { removeStaleTempFiles, tempPathBeside } from '../transfer/atomic-file.js';
+import { HashWorkerPool } from '../transfer/hash-pool.js';
 import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
 import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
@@ -62,8 +66,37 @@ export function localPathOf(root: string, table: Pick<PlannedTable, 'keyspace' |
   return join(root, table.keyspace, table.tableDir, ...file.relPath.split('/'));
 }
 
+/** Files this large are hashed by the worker pool; smaller ones while they stream (no second read). */
+const POOL_HASH_BYTES = 4 * 1024 * 1024;
+
+/** Hashing threads: the machine's cores, at most 4 (started only when a large file needs one). */
+const HASH_THREADS = Math.min(4, availableParallelism());
+
+/**
+ * Downloads a large file to a temporary name beside `path`, hashes it on the pool, and gives it its
+ * name only when the hash matches (a mismatch is an `IntegrityError` and leaves nothing behind).
+ */
+async function downloadThenHash(ctx: DownloadContext, pool: HashWorkerPool, file: PlannedFile, path: string, check: FileCheck & { expectedHash: string },
+  extra: { signal: AbortSignal; onProgress: (n: number) => void }): Promise<{ size: number }> {
+  const temp = tempPathBeside(path);
+  try {
+    const result = await downloadFile(ctx.storage, file.key, temp, { expectedSize: file.size, durable: false, ...extra });
+    const kind = ctx.storage.capabilities.hashKind;
+    const spec = hashSpecFor(kind, check.partSize !== undefined ? { partSize: check.partSize, threshold: 0 } : undefined);
+    const actual = hashInStoreForm(kind, await pool.hashFile(temp, spec));
+    if (actual !== check.expectedHash) {
+      throw new IntegrityError(`${ctx.storage.provider}: download ${file.key}: content hash ${actual} differs from the manifest's ${check.expectedHash}`);
+    }
+    await rename(temp, path);
+    return result;
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Whether the file at `path` already holds what the manifest says (size, and hash when checkable). */
-async function alreadyThere(ctx: DownloadContext, path: string, file: PlannedFile, check: FileCheck): Promise<boolean> {
+async function alreadyThere(ctx: DownloadContext, pool: HashWorkerPool, path: string, file: PlannedFile, check: FileCheck): Promise<boolean> {
   let size: number;
   try {
     const s = await stat(path);
@@ -76,7 +109,7 @@ async function alreadyThere(ctx: DownloadContext, path: string, file: PlannedFil
   if (check.expectedHash === undefined) return true;
   const kind = ctx.storage.capabilities.hashKind;
   const spec = hashSpecFor(kind, check.partSize !== undefined ? { partSize: check.partSize, threshold: 0 } : undefined);
-  const actual = hashInStoreForm(kind, await hashFile(path, spec));
+  const actual = hashInStoreForm(kind, file.size >= POOL_HASH_BYTES ? await pool.hashFile(path, spec) : await hashFile(path, spec));
   if (actual === check.expectedHash) return true;
   ctx.log.info(`${path} is present but its content differs from the backup: downloading it again`);
   return false;
@@ -121,6 +154,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
   const progress = options.progress ?? noopProgress;
   const limit = pLimit(Math.max(1, options.concurrency));
   const stop = new AbortController();
+  const pool = new HashWorkerPool(HASH_THREADS);
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const failures: string[] = [];
   let filesDownloaded = 0;
@@ -136,7 +170,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     const name = `${table.keyspace}.${table.tableDir} file ${file.relPath}`;
     const check = fileCheck(ctx.storage.capabilities.hashKind, file.hash, file.size, options.partSize);
     try {
-      if (await alreadyThere(ctx, path, file, check)) {
+      if (await alreadyThere(ctx, pool, path, file, check)) {
         filesKept += 1;
         bytesKept += file.size;
         arrived += 1;
@@ -146,14 +180,18 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
       progress.transferStarted(name, file.size);
       let ok = false;
       try {
-        const result = await downloadFile(ctx.storage, file.key, path, {
-          expectedSize: file.size,
-          ...(check.expectedHash !== undefined ? { expectedHash: check.expectedHash } : {}),
-          ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
-          signal,
-          onProgress: (n) => progress.bytesMoved(n),
-          durable: false,
-        });
+        const onProgress = (n: number): void => progress.bytesMoved(n);
+        const expectedHash = check.expectedHash;
+        const result = expectedHash !== undefined && file.size >= POOL_HASH_BYTES
+          ? { ...(await downloadThenHash(ctx, pool, file, path, { ...check, expectedHash }, { signal, onProgress })), hashChecked: true }
+          : await downloadFile(ctx.storage, file.key, path, {
+            expectedSize: file.size,
+            ...(expectedHash !== undefined ? { expectedHash } : {}),
+            ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
+            signal,
+            onProgress,
+            durable: false,
+          });
         arrived += 1;
         ok = true;
         filesDownloaded += 1;
@@ -175,7 +213,11 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     ctx.log.debug(`Downloading ${table.files.length} files of ${table.keyspace}.${table.tableDir}`);
     for (const file of table.files) jobs.push(limit(() => one(table, file)));
   }
-  await Promise.all(jobs);
+  try {
+    await Promise.all(jobs);
+  } finally {
+    await pool.close();
+  }
   if (options.signal?.aborted && failures.length === 0) throw new OperationError('Download aborted');
   if (failures.length > 0) {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';

@@ -113,6 +113,22 @@ describe('download', () => {
     assert.equal(existsSync(join(dest, `app/${USERS}/nb-1-big-Data.db`)), false);
   });
 
+  test('large files (hashed by worker threads once written) are checked too', () => {
+    const big = [{ keyspace: 'app', columnfamily: USERS, objects: [
+      { file: 'nb-1-big-Data.db', content: content('big-ok', 6 * 1024 * 1024) },
+      { file: 'nb-2-big-Data.db', content: content('big-bad', 5 * 1024 * 1024) },
+    ] }];
+    const good = setup([nodeBackup('b1', big)]);
+    assert.equal(good.medusa('download', '--backup-name', 'b1', '--download-destination', good.dest).status, 0);
+    assert.equal(readFileSync(join(good.dest, 'app', USERS, 'nb-2-big-Data.db'), 'utf8'), content('big-bad', 5 * 1024 * 1024));
+    const { dest, medusa } = setup([nodeBackup('b1', big, { corruptObjects: [`app/${USERS}/nb-2-big-Data.db`] })]);
+    const r = medusa('download', '--backup-name', 'b1', '--download-destination', dest);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /nb-2-big-Data\.db .*content hash .* differs/);
+    assert.ok(!readdirSync(join(dest, 'app', USERS)).includes('nb-2-big-Data.db'));
+    assert.ok(!readdirSync(join(dest, 'app', USERS)).some((f) => f.startsWith('.medusa-tmp-')), 'no temporary file left');
+  });
+
   test('a resized object is caught by its size', () => {
     const { dest, medusa } = setup([nodeBackup('b1', SECTIONS, { resizeObjects: [`app/${EVENTS}/nb-2-big-Data.db`] })]);
     const r = medusa('download', '--backup-name', 'b1', '--download-destination', dest);
