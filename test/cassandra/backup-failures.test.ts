@@ -81,9 +81,10 @@ describe('medusa backup failures on a real node', () => {
     // A large file in our table's snapshot keeps the upload busy long enough to be interrupted.
     const tag = 'killed1';
     await nodetool(node, ['snapshot', '-t', tag, KS]);
-    const [tableDir] = tableDirs(node, KS, 'items');
-    assert.ok(tableDir, 'table folder');
-    const big = join(tableDir, 'snapshots', tag, 'nb-999-big-Data.db');
+    // With several data directories, only some of the table's folders hold a snapshot folder.
+    const snapshotDir = snapshotDirs(node, tag).find((d) => tableDirs(node, KS, 'items').some((t) => d.startsWith(`${t}/`)));
+    assert.ok(snapshotDir, 'snapshot folder of the table');
+    const big = join(snapshotDir, 'nb-999-big-Data.db');
     writeFileSync(big, '');
     truncateSync(big, 1536 * 1024 * 1024);
     try {
