@@ -5,12 +5,10 @@
  * (Medusa ends in a traceback after the first).
  */
 import { listNodeBackups, type CatalogContext } from '../catalog/catalog.js';
-import { backupIndexFolder } from '../layout/keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
-import { listAll } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
-import type { NodePurgeRequest } from './purge-node.js';
+import { listIndexKeys, type NodePurgeRequest } from './purge-node.js';
 import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
 
 /** What a deletion runs with. */
@@ -45,7 +43,7 @@ export async function deleteBackups(ctx: DeleteBackupContext, options: DeleteBac
   return withErrorMetric(ctx.metrics, ['medusa-node-backup', 'delete-error', 'DELETE-ERROR'], options.dryRun, async () => {
     const names = [...new Set(options.names)];
     const wanted = new Set(names);
-    const indexKeys = (await listAll(ctx.storage, backupIndexFolder(ctx.layout))).map((o) => o.key);
+    const indexKeys = await listIndexKeys(ctx);
     const all = await listNodeBackups(ctx);
     const existing = new Set(all.map((nb) => nb.name));
     const unknown = names.filter((n) => !existing.has(n));

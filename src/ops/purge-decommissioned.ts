@@ -9,6 +9,7 @@ import type { CatalogContext } from '../catalog/catalog.js';
 import { backupIndexFolder, parseIndexKey, prefixPath } from '../layout/keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import { decommissionedNodes, nodeEvidencedBy } from '../plan/bucket-nodes.js';
+import { listKeyPages } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import type { NodePurgeRequest } from './purge-node.js';
@@ -41,10 +42,12 @@ export async function purgeDecommissioned(ctx: PurgeDecommissionedContext, optio
     const indexRoot = backupIndexFolder(ctx.layout);
     const indexKeys: string[] = [];
     const nodes = new Set<string>();
-    for await (const info of ctx.storage.list(prefixPath(ctx.layout))) {
-      if (info.key.startsWith(indexRoot)) indexKeys.push(info.key);
-      const fqdn = nodeEvidencedBy(ctx.layout, info.key);
-      if (fqdn !== undefined) nodes.add(fqdn);
+    for await (const page of listKeyPages(ctx.storage, prefixPath(ctx.layout))) {
+      for (const key of page) {
+        if (key.startsWith(indexRoot)) indexKeys.push(key);
+        const fqdn = nodeEvidencedBy(ctx.layout, key);
+        if (fqdn !== undefined) nodes.add(fqdn);
+      }
     }
     const bucketNodes = [...nodes].sort();
     const decommissioned = decommissionedNodes(bucketNodes, options.liveHosts);

@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import type { CatalogContext } from '../catalog/catalog.js';
 import { setLatestBackup } from '../catalog/index-writer.js';
 import type { NodeBackup } from '../domain/backups.js';
-import { latestBackupKey, nodeFolder } from '../layout/keys.js';
+import { backupIndexFolder, latestBackupKey, nodeFolder } from '../layout/keys.js';
 import { discoverNodeBackups } from '../plan/discover-backups.js';
 import {
   latestPointerAfterPurge,
@@ -20,7 +20,7 @@ import {
   type NodePurgePlan,
 } from '../plan/purge-selection.js';
 import { NotFoundError } from '../storage/errors.js';
-import { deleteMany, getText, listAll } from '../storage/helpers.js';
+import { deleteMany, getText, listAll, listKeyPages } from '../storage/helpers.js';
 import { KeptManifests } from './kept-manifests.js';
 
 /** Manifest reads in flight at once. */
@@ -78,6 +78,13 @@ export interface NodePurgeOutcome {
   readonly objectsPurged: number;
   readonly sizePurged: number;
   readonly failed: ReadonlyArray<{ readonly key: string; readonly error: Error }>;
+}
+
+/** Every key under `backupIndexFolder` (names only: no metadata is needed to find entries). */
+export async function listIndexKeys(ctx: CatalogContext): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of listKeyPages(ctx.storage, backupIndexFolder(ctx.layout))) keys.push(...page);
+  return keys;
 }
 
 async function readLatestName(ctx: CatalogContext, fqdn: string): Promise<string | undefined> {

@@ -13,13 +13,12 @@ import pLimit from 'p-limit';
 import { listNodeBackups, readNodeTokenMap, type CatalogContext } from '../catalog/catalog.js';
 import type { NodeBackup } from '../domain/backups.js';
 import { DocumentError } from '../domain/document-error.js';
-import { backupIndexFolder } from '../layout/keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import { assembleClusterBackup, firstNodeBackup, groupByName } from '../plan/cluster-backups.js';
 import { selectByRetention, type RetentionPolicy, type RetentionSelection } from '../plan/purge-selection.js';
-import { listAll } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { KeptManifests } from './kept-manifests.js';
+import { listIndexKeys } from './purge-node.js';
 import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
 
 const TOKENMAP_READ_CONCURRENCY = 16;
@@ -96,7 +95,7 @@ export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<P
     const { fqdn } = options;
     ctx.log.info('Starting purge');
     ctx.log.info(`Listing backups for ${fqdn}`);
-    const indexKeys = (await listAll(ctx.storage, backupIndexFolder(ctx.layout))).map((o) => o.key);
+    const indexKeys = await listIndexKeys(ctx);
     const all = await listNodeBackups(ctx);
     const mine = all.filter((nb) => nb.fqdn === fqdn);
     const complete = await completeClusterBackups(ctx, all, new Set(mine.map((nb) => nb.name)));
