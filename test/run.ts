@@ -31,6 +31,7 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   harness: ['cassandra-node', 'cassandra-cluster'],
   cassandra: ['cassandra-node', 'object-stores'],
   interop: ['python-medusa'],
+  cluster: ['cassandra-cluster'],
 };
 const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);
 const root = join(import.meta.dirname, '..');
