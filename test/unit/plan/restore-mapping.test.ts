@@ -81,7 +81,7 @@ test('host list: separator, comments, blank lines, seed only for literal True, e
   ]);
   const m = mapFromHostList(entries, source);
   assert.equal(m.inPlace, false);
-  assert.deepEqual(plain(m as ReturnType<typeof mapFromTopology>), { n1: 'a*', n2: 'b', n3: 'c' });
+  assert.deepEqual(plain(m), { n1: 'a*', n2: 'b', n3: 'c' });
   assert.throws(() => parseHostList('True,n1\n', ',', 'hl.csv'), (e: Error) => e instanceof UsageError && /hl\.csv line 1/.test(e.message));
   assert.throws(() => parseHostList('True,n1,a\nFalse,n1,b\n', ','), /listed twice/);
   assert.throws(() => parseHostList('# nothing\n', ','), /no host/);
