@@ -7,7 +7,8 @@
 import { listClusterBackups, type CatalogContext } from '../catalog/catalog.js';
 import { detailClusterBackup } from '../catalog/details.js';
 import { latestBackupKey, metaKey } from '../layout/keys.js';
-import { latestBackup, latestCompleteBackup } from '../plan/cluster-backups.js';
+import { latestBackup } from '../plan/cluster-backups.js';
+import { latestConfirmedCompleteBackup } from './latest-complete.js';
 import { NotFoundError } from '../storage/errors.js';
 import { getText } from '../storage/helpers.js';
 import type { MetricsSink } from '../monitoring/types.js';
@@ -68,7 +69,7 @@ async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
 
 async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
   const backups = await listClusterBackups(ctx);
-  const complete = latestCompleteBackup(backups);
+  const complete = await latestConfirmedCompleteBackup(ctx, backups);
   if (!complete) {
     ctx.log.info('The cluster this node belongs to has no complete backup yet');
   } else {

@@ -138,6 +138,12 @@ describe('fetch-tokenmap and get-last-complete-cluster-backup', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes('-9223372036854775808'), r.stdout);
   });
+  test('a backup whose manifest vanished is not offered as the latest complete one', () => {
+    const r = bucketFor('missing-meta-manifest')('get-last-complete-cluster-backup');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.lines, ['Could not find any full backup for the cluster']);
+    assert.match(r.stderr, /manifest m2\.example\.com\/nomanifest\/meta\/manifest\.json is missing/);
+  });
   test('the latest complete backup, and the message on an empty bucket', () => {
     assert.deepEqual(bucketFor('incomplete')('get-last-complete-cluster-backup').lines, ['good']);
     const empty = bucketFor('empty')('get-last-complete-cluster-backup');

@@ -79,13 +79,14 @@ const md5CatchesCorruption: Intended = (s, c, _py, ours) => {
  * A node whose meta/manifest.json is gone while the index says it finished. Python crashes where it
  * needs sizes (status, JSON listing, report-last-backup) and calls the backup OK in verify
  * (reference §12). Ours reports that node as incomplete, with a warning naming the missing object.
- * Where Python neither crashes nor reads the manifest (text list-backups, get-last-complete-cluster-backup,
- * fetch-tokenmap) the exact comparison still applies.
+ * get-last-complete-cluster-backup confirms its answer by reading the manifests (a runbook restores
+ * what it names), so it does not name this backup. Where neither reads the manifest (text
+ * list-backups, fetch-tokenmap) the exact comparison still applies.
  */
 const MISSING_MANIFEST_KEY = 'm2.example.com/nomanifest/meta/manifest.json';
 const missingManifestIsIncomplete: Intended = (s, c, py, ours) => {
   if (s.name !== 'missing-meta-manifest') return false;
-  const reads = /^(status--nomanifest|verify--nomanifest|list-backups.*--json|report-last-backup)/.test(c.id);
+  const reads = /^(status--nomanifest|verify--nomanifest|list-backups.*--json|report-last-backup|get-last-complete-cluster-backup)/.test(c.id);
   if (!reads) return false;
   noStackTrace(c, ours);
   assert.ok(ours.stderr.includes(MISSING_MANIFEST_KEY), `${c.id}: ours must name the missing manifest on stderr:\n${ours.stderr}`);
@@ -97,6 +98,10 @@ const missingManifestIsIncomplete: Intended = (s, c, py, ours) => {
     assert.equal(ours.exit, 0, ours.stderr);
     assert.ok(ours.stdout.startsWith('nomanifest [Incomplete!]\n'), ours.stdout);
     assert.ok(ours.stdout.includes('- Incomplete nodes:\n    m2.example.com\n'), ours.stdout);
+  } else if (c.id === 'get-last-complete-cluster-backup') {
+    assert.equal(py.stdout, 'nomanifest\n');
+    assert.equal(ours.exit, 0, ours.stderr);
+    assert.equal(ours.stdout, 'Could not find any full backup for the cluster\n');
   } else if (c.id.startsWith('report-last-backup')) {
     assert.equal(ours.exit, 0, ours.stderr);
     assert.match(ours.stderr, /INFO: - Finished: False$/m);

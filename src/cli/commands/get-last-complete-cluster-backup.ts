@@ -1,7 +1,7 @@
 /** `medusa get-last-complete-cluster-backup`: the name of the newest complete backup. */
 import type { Command } from 'commander';
 import { listClusterBackups } from '../../catalog/catalog.js';
-import { latestCompleteBackup } from '../../plan/cluster-backups.js';
+import { latestConfirmedCompleteBackup } from '../../ops/latest-complete.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
@@ -12,7 +12,7 @@ export function registerGetLastCompleteClusterBackup(program: Command, globals: 
     .description('Print the name of the latest complete cluster backup')
     .action(() =>
       withCommandContext(globals(), async (ctx) => {
-        const latest = latestCompleteBackup(await listClusterBackups(ctx));
+        const latest = await latestConfirmedCompleteBackup(ctx, await listClusterBackups(ctx));
         printLine(latest ? latest.name : 'Could not find any full backup for the cluster');
       }),
     );
