@@ -145,7 +145,10 @@ function restoreCtx(executor: RemoteExecutor, over: Partial<RestoreClusterContex
     executeCql: (host, st) => Promise.resolve(void cql.push(...st.map((s) => `${host}: ${s.split('\n')[0]!}`))),
     readHostList: () => Promise.resolve('True,t1,n1\nFalse,t2,n2\n'),
     waitUp: () => Promise.resolve(),
-    confirm: (q) => Promise.resolve(void asked.push(q) ?? false),
+    confirm: (q) => {
+      asked.push(q);
+      return Promise.resolve(false);
+    },
     print: (l) => void printed.push(l),
     stopCmd: '/etc/stop',
     hostFileSeparator: ',',
