@@ -17,13 +17,16 @@ export interface CliResult {
   readonly lines: string[];
 }
 
-/** Runs `medusa <args>` with TZ=UTC in `cwd`; never throws on a non-zero exit. */
-export function runMedusa(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+/**
+ * Runs `medusa <args>` with TZ=UTC in `cwd`; never throws on a non-zero exit. `timeoutMs` (default
+ * 60 s) bounds the run: commands that touch a real node (nodetool JVMs) need more on a busy machine.
+ */
+export function runMedusa(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(MEDUSA_BIN, args, {
     cwd: options.cwd,
     env: { ...process.env, TZ: 'UTC', ...options.env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   if (r.error) throw r.error;
   const stdout = r.stdout;
