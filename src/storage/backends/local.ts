@@ -34,6 +34,7 @@ import type {
 import type { StorageSection } from '../../config/types.js';
 import { errnoCode, mapLocalError } from './local-errors.js';
 import { listLocalKeys, listLocalTree } from './local-list.js';
+import { deleteEach } from '../delete-each.js';
 
 /** Where a `LocalBackend` keeps its objects. */
 export interface LocalBackendOptions {
@@ -42,9 +43,6 @@ export interface LocalBackendOptions {
   /** Name used in messages (default `local`). */
   readonly provider?: string;
 }
-
-/** Deletes run this many at once in `deleteMany` (each is an unlink plus a few rmdir). */
-const DELETE_CONCURRENCY = 16;
 
 /** Objects as files under one folder. See the module comment for the exact semantics. */
 export class LocalBackend implements StorageBackend {
@@ -196,23 +194,8 @@ export class LocalBackend implements StorageBackend {
     }
   }
 
-  async deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
-    const failed: Array<{ key: string; error: Error }> = [];
-    let deleted = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < keys.length) {
-        const key = keys[next++] as string;
-        try {
-          await this.delete(key);
-          deleted += 1;
-        } catch (err) {
-          failed.push({ key, error: err instanceof Error ? err : new Error(String(err)) });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
-    return { deleted, failed };
+  deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
+    return deleteEach(keys, (key) => this.delete(key));
   }
 
   close(): Promise<void> {

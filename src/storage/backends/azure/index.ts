@@ -37,11 +37,10 @@ import type {
 } from '../../types.js';
 import { mapAzureError } from './errors.js';
 import { accountUrl, azureSettingsFrom, blockSizeFor, readAzureKeyFile, type AzureSettings } from './options.js';
+import { deleteEach } from '../../delete-each.js';
 
 /** SDK attempts per request (1 + 2 retries); whole-object retries belong to the retry wrapper. */
 export const SDK_MAX_TRIES = 3;
-/** Parallel single deletes in `deleteMany`. */
-const DELETE_CONCURRENCY = 16;
 
 interface BlobProps {
   contentLength?: number;
@@ -179,21 +178,8 @@ export class AzureBackend implements StorageBackend {
     }
   }
 
-  async deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
-    const failed: { key: string; error: Error }[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < keys.length) {
-        const key = keys[next++] as string;
-        try {
-          await this.delete(key);
-        } catch (error) {
-          failed.push({ key, error: error as Error });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
-    return { deleted: keys.length - failed.length, failed };
+  deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
+    return deleteEach(keys, (key) => this.delete(key));
   }
 
   close(): Promise<void> {

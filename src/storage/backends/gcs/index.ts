@@ -31,10 +31,10 @@ import type {
 } from '../../types.js';
 import { isMissingBucket, mapGcsError } from './errors.js';
 import { gcsSettingsFrom, readServiceAccountKey, type GcsSettings } from './options.js';
+import { deleteEach } from '../../delete-each.js';
 
 /** Client retries per request (after the first attempt); whole-object retries belong to the retry wrapper. */
 export const SDK_MAX_RETRIES = 2;
-const DELETE_CONCURRENCY = 16;
 
 interface GcsMetadata {
   name?: string;
@@ -162,21 +162,8 @@ export class GcsBackend implements StorageBackend {
     }
   }
 
-  async deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
-    const failed: { key: string; error: Error }[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < keys.length) {
-        const key = keys[next++] as string;
-        try {
-          await this.delete(key);
-        } catch (error) {
-          failed.push({ key, error: error as Error });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
-    return { deleted: keys.length - failed.length, failed };
+  deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
+    return deleteEach(keys, (key) => this.delete(key));
   }
 
   close(): Promise<void> {
