@@ -6,10 +6,10 @@
  * (azurite, or an on-premises emulator) the account goes in the path instead of the host name:
  * `<http|https per secure>://host:port/<account>`.
  */
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { StorageSection } from '../../../config/types.js';
 import { ConfigError } from '../../../util/errors.js';
+import { readKeyFile } from '../key-file.js';
 
 /** Most blocks one block blob may have. */
 export const MAX_BLOCKS = 50_000;
@@ -114,17 +114,6 @@ export function parseAzureKeyFile(text: string): AzureAccountKey | string {
 }
 
 /** Reads the key file; missing or malformed → `ConfigError` on `[storage] key_file`. */
-export async function readAzureKeyFile(provider: string, path: string): Promise<AzureAccountKey> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: cannot read ${path} (${code})` }]);
-  }
-  const parsed = parseAzureKeyFile(text);
-  if (typeof parsed === 'string') {
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: ${path} ${parsed} (expected {"storage_account": ..., "key": ...})` }]);
-  }
-  return parsed;
+export function readAzureKeyFile(provider: string, path: string): Promise<AzureAccountKey> {
+  return readKeyFile(provider, path, parseAzureKeyFile, 'expected {"storage_account": ..., "key": ...}');
 }

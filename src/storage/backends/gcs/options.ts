@@ -6,9 +6,8 @@
  * Endpoint: Google's by default. `host` (with `port`/`secure`) or the `STORAGE_EMULATOR_HOST`
  * variable Medusa's GCS client honours point it elsewhere (an emulator, a private endpoint).
  */
-import { readFile } from 'node:fs/promises';
 import type { StorageSection } from '../../../config/types.js';
-import { ConfigError } from '../../../util/errors.js';
+import { readKeyFile } from '../key-file.js';
 
 /** Resumable upload chunks must be multiples of 256 KiB. */
 const CHUNK_UNIT = 256 * 1024;
@@ -73,17 +72,6 @@ export function parseServiceAccountKey(text: string): ServiceAccountKey | string
 }
 
 /** Reads the key file; missing or malformed → `ConfigError` on `[storage] key_file`. */
-export async function readServiceAccountKey(provider: string, path: string): Promise<ServiceAccountKey> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: cannot read ${path} (${code})` }]);
-  }
-  const parsed = parseServiceAccountKey(text);
-  if (typeof parsed === 'string') {
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: ${path} ${parsed}` }]);
-  }
-  return parsed;
+export function readServiceAccountKey(provider: string, path: string): Promise<ServiceAccountKey> {
+  return readKeyFile(provider, path, parseServiceAccountKey);
 }

@@ -3,11 +3,11 @@
  * `s3_rgw`, `ibm_storage`). Pure, apart from `readSharedCredentials`, so every mapping rule is
  * table-tested without a server.
  */
-import { readFile } from 'node:fs/promises';
 import { parse as parseIni } from 'ini';
 import type { StorageSection } from '../../../config/types.js';
 import { resolveRegion } from '../../../config/providers.js';
 import { ConfigError } from '../../../util/errors.js';
+import { readKeyFile } from '../key-file.js';
 
 /** Smallest part S3 accepts (every part but the last). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -155,17 +155,6 @@ export function parseSharedCredentials(text: string, profile = 'default'): Stati
 }
 
 /** Reads the key file; a missing or malformed file is a `ConfigError` on `[storage] key_file`. */
-export async function readSharedCredentials(provider: string, path: string, profile?: string): Promise<StaticCredentials> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: cannot read ${path} (${code})` }]);
-  }
-  const parsed = parseSharedCredentials(text, profile);
-  if (typeof parsed === 'string') {
-    throw new ConfigError([{ section: 'storage', key: 'key_file', message: `${provider}: ${path} ${parsed} (expected an AWS credentials file)` }]);
-  }
-  return parsed;
+export function readSharedCredentials(provider: string, path: string, profile?: string): Promise<StaticCredentials> {
+  return readKeyFile(provider, path, (text) => parseSharedCredentials(text, profile), 'expected an AWS credentials file');
 }
