@@ -3,22 +3,12 @@
  * a medusa.ini for local storage pointing at the node's cassandra.yaml and nodetool, and helpers
  * to read what a backup stored and printed.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNodeDescriptor, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { parseManifest, type Manifest } from '../../src/domain/manifest.js';
-import { MEDUSA_BIN, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
+import { runMedusa, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
 
-/**
- * `runMedusa` with room for a real node: a backup runs nodetool twice (a JVM start each), which
- * takes a minute on a loaded two-core machine, beyond runMedusa's 60 s.
- */
-function runSlowMedusa(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): CliResult {
-  const r = spawnSync(MEDUSA_BIN, args, { cwd, env: { ...process.env, TZ: 'UTC', ...env }, encoding: 'utf8', timeout: 600_000 });
-  if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, lines: r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n') };
-}
 
 /** The harness node; fails (never skips) when the environment did not provide one. */
 export function testNode(): NodeDescriptor {
@@ -71,7 +61,9 @@ export function backupBench(node: NodeDescriptor, extra: { nodetool?: string; ca
     ini,
     bucketDir,
     fqdn,
-    run: (args, env = {}) => runSlowMedusa(['--config-file', ini, '--without-log-timestamp', ...args], scratch.dir, { MEDUSA_CACHE_DIR: join(scratch.dir, 'cache'), ...env }),
+    // A backup runs nodetool twice (a JVM start each): a minute on a loaded two-core machine.
+    run: (args, env = {}) =>
+      runMedusa(['--config-file', ini, '--without-log-timestamp', ...args], { cwd: scratch.dir, env: { MEDUSA_CACHE_DIR: join(scratch.dir, 'cache'), ...env }, timeoutMs: 600_000 }),
     manifest: (name) => {
       const key = join(bucketDir, fqdn, name, 'meta', 'manifest.json');
       return parseManifest(readFileSync(key, 'utf8'), key);
