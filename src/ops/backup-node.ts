@@ -10,6 +10,11 @@
  * 4. clear the snapshot (always, failure included, unless `--keep-snapshot`);
  * 5. write `meta/manifest.json` LAST, then the index finish entries and `latest_backup`.
  *
+ * Data files are stored without a flush each (`durable: false`) and flushed together once, after
+ * the last upload and before the manifest: on local storage a flush per file doubled the backup's
+ * time, and a crash before that one flush leaves no manifest, so nothing unflushed is ever
+ * reported complete.
+ *
  * The Cassandra side comes in through ports (`SnapshotPort`, `MetadataPort`), so this runs
  * unchanged against a prepared snapshot folder (benchmarks, tests).
  */
@@ -22,7 +27,7 @@ import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
-import { putText } from '../storage/helpers.js';
+import { flushStore, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError } from '../util/errors.js';
@@ -163,6 +168,7 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
     const extractStarted = ctx.clock.now();
     const { sections, counts } = await copySnapshot(ctx, o, differential);
 
+    await flushStore(ctx.storage);
     ctx.log.info('Updating backup index');
     const manifestText = encodeManifest(sections);
     const manifestInfo = await putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, 'manifest.json'), manifestText);

@@ -97,7 +97,7 @@ export async function runHashChecks(plan: readonly TablePlan[], s: UploadSetting
  */
 async function putFile(s: UploadSettings, path: string, key: string, signal: AbortSignal): Promise<ObjectInfo> {
   const before = s.hashCache ? await stat(path, { bigint: true }) : undefined;
-  const info = await s.storage.put(key, { kind: 'file', path }, { signal });
+  const info = await s.storage.put(key, { kind: 'file', path }, { signal, durable: false });
   if (before && s.hashCache && s.storage.capabilities.hashKind === 'md5-hex' && info.hash && BigInt(info.size) === before.size) {
     s.hashCache.recordMd5(before, await stat(path, { bigint: true }), info.hash);
   }
@@ -107,7 +107,8 @@ async function putFile(s: UploadSettings, path: string, key: string, signal: Abo
 /**
  * Uploads every `upload`/`reupload` decision and returns the manifest sections, in plan order,
  * objects in file order: uploaded ones with the size and hash the store reported, reused ones as
- * listed. The first failed upload aborts the others and rejects.
+ * listed. The first failed upload aborts the others and rejects. Objects are put with
+ * `durable: false`: the caller flushes the store (`flushStore`) before writing the manifest.
  */
 export async function runUploads(plan: readonly TablePlan[], s: UploadSettings): Promise<ManifestSection[]> {
   const limit = pLimit(Math.max(1, s.concurrentTransfers));
@@ -124,6 +125,7 @@ export async function runUploads(plan: readonly TablePlan[], s: UploadSettings):
           signal: abort.signal,
           onProgress: (n: number) => s.progress!.bytes(n),
           ...(s.hashCache ? { hashCache: s.hashCache } : {}),
+          durable: false,
         })
       : await putFile(s, d.file.path, d.key, abort.signal);
     uploaded.set(d.key, { path: info.key, MD5: info.hash ?? null, size: info.size });

@@ -24,8 +24,8 @@ import pLimit from 'p-limit';
 import type { PlannedFile, PlannedTable } from '../plan/restore-plan.js';
 import { downloadFile, IntegrityError } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
-import { runCommand } from '../cassandra/service.js';
 import { removeStaleTempFiles, tempPathBeside } from '../transfer/atomic-file.js';
+import { syncFileSystem } from '../transfer/file-system-sync.js';
 import { HashWorkerPool } from '../transfer/hash-pool.js';
 import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
 import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
@@ -137,15 +137,6 @@ export async function freeBytes(path: string): Promise<number> {
 }
 
 /**
- * Flushes the file system holding `path` (`sync -f`, i.e. syncfs(2)): every file written there is
- * on disk afterwards, at the cost of one device flush instead of one per file.
- */
-export async function syncFileSystem(path: string): Promise<void> {
-  const r = await runCommand(['sync', '-f', path]);
-  if (r.code !== 0) throw new OperationError(`Cannot flush the downloaded files to disk (sync -f ${path}): ${r.output}`);
-}
-
-/**
  * Downloads every file of the `restore` tables of `tables` under `root` (see the module comment).
  * Throws `OperationError` naming the table and file of the first failure.
  */
@@ -223,6 +214,6 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';
     throw new OperationError(`Download failed: ${failures[0]}${more}`);
   }
-  if (arrived > 0) await syncFileSystem(root);
+  if (arrived > 0) await syncFileSystem(root, 'the downloaded files');
   return { filesDownloaded, bytesDownloaded, filesKept, bytesKept, filesHashChecked };
 }

@@ -55,6 +55,8 @@ export interface UploadFileOptions {
    * the unchanged file reads nothing.
    */
   readonly hashCache?: HashCache;
+  /** Passed to `put` (see `PutOptions.durable`); the caller then owes a `flushStore`. */
+  readonly durable?: boolean;
 }
 
 /**
@@ -75,11 +77,20 @@ export async function uploadFile(backend: StorageBackend, localPath: string, key
   const info = await backend.put(key, { kind: 'stream', size, open }, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.contentType ? { contentType: options.contentType } : {}),
+    ...(options.durable !== undefined ? { durable: options.durable } : {}),
   });
   if (options.hashCache && backend.capabilities.hashKind === 'md5-hex' && info.hash && info.size === size) {
     options.hashCache.recordMd5(before, await stat(localPath, { bigint: true }), info.hash);
   }
   return info;
+}
+
+/**
+ * Makes every object put with `durable: false` durable (a no-op for stores that are durable on
+ * return). Resolves only once they are; rejects if the store cannot flush.
+ */
+export async function flushStore(backend: StorageBackend): Promise<void> {
+  await backend.flush?.();
 }
 
 /** A downloaded file did not match what the manifest says (size or hash). Not retryable here. */

@@ -42,6 +42,13 @@ export interface ByteRange {
 export interface PutOptions {
   readonly signal?: AbortSignal;
   readonly contentType?: string;
+  /**
+   * `false` lets a store whose writes are not durable on return (local files) skip flushing this
+   * object to disk; the caller then calls `flush` before anything relies on the object surviving a
+   * crash (a backup flushes its data files once, before writing the manifest). Stores that are
+   * durable on return (S3, GCS, Azure) ignore it. Default `true`.
+   */
+  readonly durable?: boolean;
 }
 
 export interface GetOptions {
@@ -112,5 +119,11 @@ export interface StorageBackend {
   listKeys?(prefix: string, options?: ListOptions): AsyncIterable<readonly string[]>;
   delete(key: string): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<DeleteManyResult>;
+  /**
+   * Optional: makes every object put with `durable: false` durable. Offered only by stores where
+   * that flag does something (local files: one file-system sync instead of one flush per object).
+   * Callers use `flushStore` from `storage/helpers.ts`.
+   */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,7 +3,8 @@
  * Python Medusa reads and writes, so either tool reads the other's backups.
  *
  * - `put` copies into a temporary file beside the destination while computing the hex MD5 (the
- *   hash Medusa writes into manifests for local storage), flushes it and renames it into place.
+ *   hash Medusa writes into manifests for local storage), flushes it and renames it into place;
+ *   with `durable: false` it skips the flush and `flush` later syncs the whole file system once.
  * - `stat` and `list` carry no hash: hashing a file to answer a listing would read the whole bucket
  *   (Medusa's local listing carries none either).
  * - `delete` also removes the folders it leaves empty, up to the bucket folder, so a purge leaves a
@@ -15,6 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
 import { isTempFileName, writeFileAtomically } from '../../transfer/atomic-file.js';
+import { syncFileSystem } from '../../transfer/file-system-sync.js';
 import { chunkBuffers, readFileChunks, type ChunkBuffers } from '../../transfer/file-chunks.js';
 import { ContentHasher } from '../../transfer/hashing.js';
 import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
@@ -75,6 +77,7 @@ export class LocalBackend implements StorageBackend {
       const written = await writeFileAtomically(path, body, {
         hasher,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.durable === false ? { durable: false } : {}),
         verify: ({ size }) => {
           if (declared !== undefined && size !== declared) {
             throw new ConflictError(`${this.provider}: put ${key}: the source gave ${size} bytes, ${declared} were announced`);
@@ -196,6 +199,15 @@ export class LocalBackend implements StorageBackend {
 
   deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
     return deleteEach(keys, (key) => this.delete(key));
+  }
+
+  /** Syncs the file system holding the bucket folder (nothing to do when no object was ever put). */
+  async flush(): Promise<void> {
+    const present = await stat(this.root).then(() => true, (err: unknown) => {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw mapLocalError(this.provider, 'flush', err);
+    });
+    if (present) await syncFileSystem(this.root, `the ${this.provider} store's new objects`);
   }
 
   close(): Promise<void> {

@@ -102,6 +102,12 @@ export class LoggingBackend implements StorageBackend {
     return this.timed(`deleteMany of ${keys.length} keys`, () => this.inner.deleteMany(keys), (r) => `${r.deleted} deleted, ${r.failed.length} failed`);
   }
 
+  async flush(): Promise<void> {
+    await this.timed('flush', async () => {
+      await this.inner.flush?.();
+    });
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -121,6 +121,10 @@ export class RetryingBackend implements StorageBackend {
     return { deleted, failed };
   }
 
+  async flush(): Promise<void> {
+    await this.inner.flush?.();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

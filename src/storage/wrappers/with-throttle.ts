@@ -74,6 +74,10 @@ export class ThrottledBackend implements StorageBackend {
     return this.inner.deleteMany(keys);
   }
 
+  async flush(): Promise<void> {
+    await this.inner.flush?.();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

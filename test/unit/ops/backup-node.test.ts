@@ -78,12 +78,18 @@ const metadata: MetadataPort = {
   }),
 };
 
-/** Records put order; can fail puts of keys matching a pattern. */
+/** Records put order (a `flush` as `<flush>`) and the keys put with `durable: false`; can fail puts of keys matching a pattern. */
 class RecordingBackend extends MemoryBackend {
   readonly puts: string[] = [];
+  readonly notDurable = new Set<string>();
   failPut: RegExp | undefined;
+  flush(): Promise<void> {
+    this.puts.push('<flush>');
+    return Promise.resolve();
+  }
   override async put(key: string, source: ByteSource, options?: PutOptions): Promise<ObjectInfo> {
     this.puts.push(key);
+    if (options?.durable === false) this.notDurable.add(key);
     if (this.failPut?.test(key)) throw new Error(`injected failure on ${key}`);
     return super.put(key, source, options);
   }
@@ -121,6 +127,10 @@ describe('backupNode', () => {
     const manifestAt = p.indexOf('pre/node1/b1/meta/manifest.json');
     const lastData = Math.max(...p.map((k, i) => (k.includes('/b1/data/') ? i : -1)));
     assert.ok(manifestAt > lastData, 'manifest after every data object');
+    // Data objects skip their own flush; one store flush makes them durable before the manifest.
+    assert.deepEqual([...storage.notDurable].sort(), p.filter((k) => k.includes('/b1/data/')).sort());
+    assert.equal(p[manifestAt - 1], '<flush>');
+    assert.equal(p.filter((k) => k === '<flush>').length, 1);
     assert.deepEqual(p.slice(manifestAt + 1).map((k) => k.replace(/_\d+\.timestamp$/, '_T.timestamp')), [
       'pre/index/backup_index/b1/manifest_node1.json', 'pre/index/backup_index/b1/finished_node1_T.timestamp',
       'pre/index/latest_backup/node1/tokenmap.json', 'pre/index/latest_backup/node1/backup_name.txt',

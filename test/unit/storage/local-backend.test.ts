@@ -67,6 +67,14 @@ describe('local backend specifics', () => {
     assert.deepEqual(await readdir(join(root, 'atomic')), ['doc']);
   });
 
+  test('a put with durable: false stores the object at once; flush syncs, and needs no bucket folder yet', async () => {
+    await new LocalBackend({ root: join(base, 'never-written') }).flush();
+    const info = await backend.put('lazy/doc', { kind: 'bytes', data: Buffer.from('later') }, { durable: false });
+    assert.equal(info.hash, md5Hex(Buffer.from('later')));
+    assert.equal(await readFile(join(root, 'lazy', 'doc'), 'utf8'), 'later');
+    await backend.flush();
+  });
+
   test('a stream source that gives fewer bytes than announced is refused (ConflictError) and not stored', async () => {
     await assert.rejects(
       backend.put('short/doc', { kind: 'stream', size: 100, open: () => Readable.from([Buffer.from('only a few')]) }),
