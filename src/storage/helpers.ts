@@ -3,13 +3,14 @@
  * backend, so no backend grows Medusa's 45-method base class back): documents as text, listings
  * as arrays, file uploads and checked downloads with progress, batched deletes.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { FILE_CHUNK_BYTES, pipeThrough } from './byte-source.js';
 import { StorageError } from './errors.js';
 import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, StorageBackend } from './types.js';
-import { writeFileAtomically } from '../transfer/atomic-file.js';
-import { ContentHasher, hashInStoreForm, specComputesHash, specToCheck } from '../transfer/hashing.js';
+import { tempPathBeside, writeFileAtomically } from '../transfer/atomic-file.js';
+import { ContentHasher, hashFile, hashInStoreForm, specComputesHash, specToCheck, type ContentHashes } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import { AttemptProgress, type OnProgress } from '../transfer/progress.js';
@@ -124,16 +125,35 @@ export interface DownloadResult {
 }
 
 /**
- * Downloads `key` into `localPath`: streams into a temporary file beside it (creating missing
- * folders), hashing while streaming when a hash is expected, checks size and hash, then renames it
- * into place. On a mismatch (`IntegrityError`) or any failure `localPath` is left as it was.
- * Memory stays a few chunks whatever the size.
+ * Downloads `key` into `localPath`: writes a temporary file beside it (creating missing folders),
+ * checks size and hash, then renames it into place. On a mismatch (`IntegrityError`) or any
+ * failure `localPath` is left as it was. The bytes stream through a hasher (memory stays a few
+ * chunks whatever the size), or, where the backend offers `copyToFile` (local storage), are
+ * copied by the kernel and the copy is hashed afterwards: the same checks, without moving every
+ * byte through JavaScript twice.
  */
 export async function downloadFile(backend: StorageBackend, key: string, localPath: string, options: DownloadFileOptions = {}): Promise<DownloadResult> {
   const kind = options.hashKind ?? backend.capabilities.hashKind;
   const expectedHash = options.expectedHash ?? undefined;
   const spec = expectedHash === undefined ? {} : specToCheck(kind, expectedHash, options.partSize);
   const hashChecked = specComputesHash(spec);
+  const check = (size: number, hashes: (() => ContentHashes) | undefined): void => {
+    if (options.expectedSize !== undefined && size !== options.expectedSize) {
+      throw new IntegrityError(`${backend.provider}: download ${key}: got ${size} bytes, the manifest says ${options.expectedSize}`);
+    }
+    if (!hashes) return;
+    const actual = hashInStoreForm(kind, hashes());
+    if (actual !== expectedHash) {
+      throw new IntegrityError(`${backend.provider}: download ${key}: content hash ${actual} differs from the manifest's ${expectedHash}`);
+    }
+  };
+  if (backend.copyToFile) {
+    const size = await copyThenCheck(backend.copyToFile.bind(backend), key, localPath, options, async (temp, copied) => {
+      const hashes = hashChecked ? await hashFile(temp, spec) : undefined;
+      check(copied, hashes ? () => hashes : undefined);
+    });
+    return { size, hashChecked };
+  }
   const hasher = new ContentHasher(spec, options.expectedSize);
   const progress = new AttemptProgress(options.onProgress);
   const body = await backend.get(key, options.signal ? { signal: options.signal } : {});
@@ -142,18 +162,41 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
     hasher,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.durable === false ? { durable: false } : {}),
-    verify: ({ size }) => {
-      if (options.expectedSize !== undefined && size !== options.expectedSize) {
-        throw new IntegrityError(`${backend.provider}: download ${key}: got ${size} bytes, the manifest says ${options.expectedSize}`);
-      }
-      if (!hashChecked) return;
-      const actual = hashInStoreForm(kind, hasher.digest());
-      if (actual !== expectedHash) {
-        throw new IntegrityError(`${backend.provider}: download ${key}: content hash ${actual} differs from the manifest's ${expectedHash}`);
-      }
-    },
+    verify: ({ size }) => check(size, hashChecked ? () => hasher.digest() : undefined),
   });
   return { size: written.size, hashChecked };
+}
+
+/**
+ * The `copyToFile` half of `downloadFile`: copy into a temporary file beside `localPath`, run
+ * `verify` on it, flush it unless `durable` is false, rename it into place; remove it on failure.
+ * Resolves with the size copied.
+ */
+async function copyThenCheck(copy: NonNullable<StorageBackend['copyToFile']>, key: string, localPath: string, options: DownloadFileOptions,
+  verify: (temp: string, size: number) => Promise<void>): Promise<number> {
+  await mkdir(dirname(localPath), { recursive: true });
+  const temp = tempPathBeside(localPath);
+  try {
+    const { size } = await copy(key, temp, options.signal ? { signal: options.signal } : {});
+    options.onProgress?.(size);
+    await verify(temp, size);
+    if (options.durable !== false) await flushFile(temp);
+    options.signal?.throwIfAborted();
+    await rename(temp, localPath);
+    return size;
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function flushFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface DeleteManyOptions {

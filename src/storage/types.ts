@@ -125,5 +125,19 @@ export interface StorageBackend {
    * Callers use `flushStore` from `storage/helpers.ts`.
    */
   flush?(): Promise<void>;
+  /**
+   * Optional: writes the object's bytes into the local file `path` (created or replaced, not
+   * flushed) by a cheaper means than `get`, and resolves with the size written. Offered by the
+   * local store (a kernel copy: no byte passes through JavaScript). Rejects with `NotFoundError`
+   * for a missing key. Callers use `downloadFile`, which falls back to `get`; a wrapper that must
+   * see every byte (the bandwidth budget) does not offer it.
+   */
+  copyToFile?(key: string, path: string, options?: CopyToFileOptions): Promise<{ size: number }>;
   close(): Promise<void>;
+}
+
+/** Options of `StorageBackend.copyToFile`. */
+export interface CopyToFileOptions {
+  /** Checked before the copy starts (a kernel copy cannot be stopped part-way). */
+  readonly signal?: AbortSignal;
 }

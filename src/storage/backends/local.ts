@@ -5,13 +5,15 @@
  * - `put` copies into a temporary file beside the destination while computing the hex MD5 (the
  *   hash Medusa writes into manifests for local storage), flushes it and renames it into place;
  *   with `durable: false` it skips the flush and `flush` later syncs the whole file system once.
+ * - `copyToFile` copies an object into a local file in the kernel, for downloads and restores.
  * - `stat` and `list` carry no hash: hashing a file to answer a listing would read the whole bucket
  *   (Medusa's local listing carries none either).
  * - `delete` also removes the folders it leaves empty, up to the bucket folder, so a purge leaves a
  *   clean tree. Python Medusa only removes the file; empty folders change nothing for it (its
  *   listing skips folders), so both tools see the same objects.
  */
-import { mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
@@ -25,6 +27,7 @@ import { assertListPrefix, assertObjectKey, InvalidKeyError } from '../key-rules
 import type { BackendContext } from '../registry.js';
 import type {
   ByteSource,
+  CopyToFileOptions,
   DeleteManyResult,
   GetOptions,
   ListOptions,
@@ -199,6 +202,18 @@ export class LocalBackend implements StorageBackend {
 
   deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
     return deleteEach(keys, (key) => this.delete(key));
+  }
+
+  /** A kernel copy of the object's file (a reflink where the file system has them). */
+  async copyToFile(key: string, path: string, options: CopyToFileOptions = {}): Promise<{ size: number }> {
+    const source = this.pathOf(key);
+    options.signal?.throwIfAborted();
+    try {
+      await copyFile(source, path, constants.COPYFILE_FICLONE);
+      return { size: (await stat(path)).size };
+    } catch (err) {
+      throw mapLocalError(this.provider, `copy ${key} to ${path}`, err);
+    }
   }
 
   /** Syncs the file system holding the bucket folder (nothing to do when no object was ever put). */

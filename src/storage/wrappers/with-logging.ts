@@ -32,6 +32,9 @@ export class LoggingBackend implements StorageBackend {
   readonly provider: string;
   readonly capabilities: StorageCapabilities;
 
+  /** Offered only when the inner backend offers it (see the port). */
+  readonly copyToFile?: StorageBackend['copyToFile'];
+
   constructor(
     private readonly inner: StorageBackend,
     private readonly log: StorageLog,
@@ -39,6 +42,10 @@ export class LoggingBackend implements StorageBackend {
   ) {
     this.provider = inner.provider;
     this.capabilities = inner.capabilities;
+    const copy = inner.copyToFile?.bind(inner);
+    if (copy) {
+      this.copyToFile = (key, path, options) => this.timed(`copy ${key} to ${path}`, () => copy(key, path, options), (r) => `${r.size} bytes`);
+    }
   }
 
   /** The wrapped backend. */

@@ -27,6 +27,8 @@ export class RetryingBackend implements StorageBackend {
   readonly provider: string;
   readonly capabilities: StorageCapabilities;
   readonly policy: RetryPolicy;
+  /** Offered only when the inner backend offers it (see the port). */
+  readonly copyToFile?: StorageBackend['copyToFile'];
 
   constructor(
     private readonly inner: StorageBackend,
@@ -35,6 +37,11 @@ export class RetryingBackend implements StorageBackend {
     this.provider = inner.provider;
     this.capabilities = inner.capabilities;
     this.policy = new RetryPolicy(options);
+    const copy = inner.copyToFile?.bind(inner);
+    if (copy) {
+      // A retried copy starts again from the first byte, so a failed attempt leaves nothing behind.
+      this.copyToFile = (key, path, copyOptions) => this.policy.run('copyToFile', key, () => copy(key, path, copyOptions), copyOptions?.signal);
+    }
   }
 
   /** The wrapped backend. */

@@ -19,7 +19,10 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 
-/** A backend whose transfers take tokens from `bucket`; everything else passes through. */
+/**
+ * A backend whose transfers take tokens from `bucket`; everything else passes through. It offers
+ * no `copyToFile`: such a copy would move bytes the budget never sees, so downloads use `get`.
+ */
 export class ThrottledBackend implements StorageBackend {
   readonly provider: string;
   readonly capabilities: StorageCapabilities;

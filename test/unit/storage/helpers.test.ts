@@ -3,11 +3,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { LocalBackend } from '../../../src/storage/backends/local.js';
 import { MemoryBackend } from '../../../src/storage/backends/memory.js';
 import { NotFoundError, TransientStorageError } from '../../../src/storage/errors.js';
 import { deleteMany, downloadFile, exists, getBytes, getText, IntegrityError, listAll, putText, uploadFile } from '../../../src/storage/helpers.js';
 import type { StorageBackend, StorageCapabilities } from '../../../src/storage/types.js';
 import { withRetry } from '../../../src/storage/wrappers/with-retry.js';
+import { withThrottle } from '../../../src/storage/wrappers/with-throttle.js';
+import { TokenBucket } from '../../../src/transfer/token-bucket.js';
 import { hashBytes } from '../../../src/transfer/hashing.js';
 import { HashCache } from '../../../src/transfer/hash-cache.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -85,6 +88,27 @@ describe('storage helpers', () => {
     await assert.rejects(downloadFile(m, 'obj', dest, { expectedSize: 14, expectedHash: 'd41d8cd98f00b204e9800998ecf8427e' }), /content hash/);
     assert.equal(await readFile(dest, 'utf8'), 'previous');
     assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.medusa-tmp-')), []);
+  });
+
+  test('downloadFile through copyToFile (local store, retry wrapper): same checks, nothing left behind; a throttled store streams', async () => {
+    const store = withRetry(new LocalBackend({ root: join(dir, 'copy-store') }));
+    assert.equal(typeof store.copyToFile, 'function');
+    assert.equal('copyToFile' in withThrottle(store, new TokenBucket({ bytesPerSecond: 1024, clock: new FakeClock() })), false);
+    const data = Buffer.from('y'.repeat(70_000));
+    const put = await store.put('ks/t/nb-1-big-Data.db', { kind: 'bytes', data });
+    const target = join(dir, 'copied');
+    const dest = join(target, 'ks', 't', 'nb-1-big-Data.db');
+    let moved = 0;
+    const result = await downloadFile(store, 'ks/t/nb-1-big-Data.db', dest, { expectedSize: data.length, expectedHash: put.hash ?? '', onProgress: (d) => (moved += d) });
+    assert.deepEqual(result, { size: data.length, hashChecked: true });
+    assert.deepEqual(await readFile(dest), data);
+    assert.equal(moved, data.length);
+    await writeFile(dest, 'previous');
+    await assert.rejects(downloadFile(store, 'ks/t/nb-1-big-Data.db', dest, { expectedSize: 5 }), IntegrityError);
+    await assert.rejects(downloadFile(store, 'ks/t/nb-1-big-Data.db', dest, { expectedSize: data.length, expectedHash: 'd41d8cd98f00b204e9800998ecf8427e' }), /content hash/);
+    await assert.rejects(downloadFile(store, 'ks/t/missing-Data.db', dest), NotFoundError);
+    assert.equal(await readFile(dest, 'utf8'), 'previous');
+    assert.deepEqual(await readdir(join(target, 'ks', 't')), ['nb-1-big-Data.db'], 'no temporary file left');
   });
 
   test('downloadFile: a null manifest hash (reused local objects) checks the size only', async () => {
