@@ -9,16 +9,16 @@ import { storageSection, tempKeyFile } from '../../support/object-store-env.js';
 const MiB = 1024 * 1024;
 
 describe('Azure settings from [storage]', () => {
-  test('defaults: key_file required, 50MB blocks, tier from storage_class, read_timeout per try', () => {
+  test('defaults: 50MB blocks, tier from storage_class, read_timeout per try; no key_file needs AZURE_STORAGE_ACCOUNT', () => {
     const s = azureSettingsFrom(storageSection({ storage_provider: 'azure_blobs', bucket_name: 'c', key_file: '/k.json', storage_class: 'cool', read_timeout: 30 }));
     assert.equal(s.container, 'c');
     assert.equal(s.blockSize, 50 * MiB);
     assert.equal(s.singlePutLimit, 20 * MiB);
     assert.equal(s.tier, 'Cool');
     assert.equal(s.tryTimeoutMs, 30_000);
-    assert.throws(() => azureSettingsFrom(storageSection({ storage_provider: 'azure_blobs', bucket_name: 'c' })), (err: unknown) => {
+    assert.throws(() => azureSettingsFrom(storageSection({ storage_provider: 'azure_blobs', bucket_name: 'c' }), {}), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /\[storage\] key_file: azure_blobs: is required/);
+      assert.match(err.message, /\[storage\] key_file: azure_blobs: not set, .*AZURE_STORAGE_ACCOUNT environment variable, which is not set/);
       return true;
     });
   });

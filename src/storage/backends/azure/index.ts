@@ -10,14 +10,10 @@
  * - Hashes read back: base64 Content-MD5, else the ETag without quotes (blobs written by others).
  * - `storage_class` sets the access tier; `read_timeout` the per-try timeout.
  * - `deleteMany` deletes in parallel (16 at a time), reporting each failure.
+ * - Credentials: Shared Key from `key_file`, else `DefaultAzureCredential` (see `auth.ts`).
  */
 import { pipeline, type Readable } from 'node:stream';
-import {
-  BlobServiceClient,
-  StorageSharedKeyCredential,
-  type BlobHTTPHeaders,
-  type ContainerClient,
-} from '@azure/storage-blob';
+import { BlobServiceClient, type BlobHTTPHeaders, type ContainerClient } from '@azure/storage-blob';
 import type { StorageSection } from '../../../config/types.js';
 import { ContentHasher, createHashingStream } from '../../../transfer/hashing.js';
 import { byteSourceSize, openByteSource } from '../../byte-source.js';
@@ -36,7 +32,8 @@ import type {
   StorageCapabilities,
 } from '../../types.js';
 import { mapAzureError } from './errors.js';
-import { accountUrl, azureSettingsFrom, blockSizeFor, readAzureKeyFile, type AzureSettings } from './options.js';
+import { accountUrl, azureSettingsFrom, blockSizeFor, type AzureSettings } from './options.js';
+import { createAzureCredential } from './credential.js';
 import { deleteEach } from '../../delete-each.js';
 
 /** SDK attempts per request (1 + 2 retries); whole-object retries belong to the retry wrapper. */
@@ -59,6 +56,11 @@ export class AzureBackend implements StorageBackend {
     private readonly container: ContainerClient,
   ) {
     this.provider = settings.provider;
+  }
+
+  /** The storage error for `err`, raised while doing `what`, worded for the credential in use. */
+  private fail(what: string, err: unknown): Error {
+    return mapAzureError(this.provider, what, err, this.settings.auth.kind);
   }
 
   private where(key: string): string {
@@ -90,7 +92,7 @@ export class AzureBackend implements StorageBackend {
         await blob.setHTTPHeaders({ ...headers, blobContentMD5: Buffer.from(md5, 'base64') }, common);
       }
     } catch (err) {
-      throw mapAzureError(this.provider, `put ${this.where(key)}`, err);
+      throw this.fail(`put ${this.where(key)}`, err);
     }
     const info = await this.stat(key);
     if (!info) throw new NotFoundError(`${this.provider}: put ${this.where(key)}: the blob is missing right after its upload`);
@@ -120,7 +122,7 @@ export class AzureBackend implements StorageBackend {
       }
       return body;
     } catch (err) {
-      throw mapAzureError(this.provider, what, err);
+      throw this.fail(what, err);
     }
   }
 
@@ -129,7 +131,7 @@ export class AzureBackend implements StorageBackend {
     try {
       return infoOf(key, await this.container.getBlobClient(key).getProperties());
     } catch (err) {
-      const mapped = mapAzureError(this.provider, `stat ${this.where(key)}`, err);
+      const mapped = this.fail(`stat ${this.where(key)}`, err);
       // A missing container also answers 404 to a HEAD; only a missing blob means "undefined".
       if (mapped instanceof NotFoundError && !(await this.containerMissing())) return undefined;
       throw mapped instanceof NotFoundError ? new NotFoundError(`${this.provider}: stat ${this.where(key)}: the container does not exist`, { cause: err }) : mapped;
@@ -164,7 +166,7 @@ export class AzureBackend implements StorageBackend {
         for (const item of items) yield infoOf(item.name, item.properties);
       }
     } catch (err) {
-      throw mapAzureError(this.provider, `list azure://${this.settings.container}/${prefix}`, err);
+      throw this.fail(`list azure://${this.settings.container}/${prefix}`, err);
     }
   }
 
@@ -174,7 +176,7 @@ export class AzureBackend implements StorageBackend {
       await this.container.getBlobClient(key).delete({ deleteSnapshots: 'include' });
     } catch (err) {
       if ((err as { code?: string }).code === 'BlobNotFound') return;
-      throw mapAzureError(this.provider, `delete ${this.where(key)}`, err);
+      throw this.fail(`delete ${this.where(key)}`, err);
     }
   }
 
@@ -201,13 +203,13 @@ function infoOf(key: string, p: BlobProps): ObjectInfo {
 
 /**
  * Builds the backend for an `azure_blobs` section (no request is made). A missing or malformed
- * key file is a `ConfigError` naming the provider and the file.
+ * key file, or no key file and no AZURE_STORAGE_ACCOUNT, is a `ConfigError` naming the provider
+ * and the `[storage]` key. `env` is the process environment (injected by tests).
  */
-export async function createAzureBackend(storage: Readonly<StorageSection>): Promise<AzureBackend> {
-  const settings = azureSettingsFrom(storage);
-  if (!settings.keyFile) throw new Error('unreachable: azureSettingsFrom requires key_file');
-  const { account, key } = await readAzureKeyFile(settings.provider, settings.keyFile);
-  const service = new BlobServiceClient(accountUrl(settings, account), new StorageSharedKeyCredential(account, key), {
+export async function createAzureBackend(storage: Readonly<StorageSection>, env: NodeJS.ProcessEnv = process.env): Promise<AzureBackend> {
+  const settings = azureSettingsFrom(storage, env);
+  const { account, credential } = await createAzureCredential(settings.provider, settings.auth);
+  const service = new BlobServiceClient(accountUrl(settings, account), credential, {
     // Short SDK waits (default 4 s, doubling): the retry wrapper waits between whole attempts.
     retryOptions: { maxTries: SDK_MAX_TRIES, retryDelayInMs: 500, maxRetryDelayInMs: 4000, ...(settings.tryTimeoutMs !== undefined && { tryTimeoutInMs: settings.tryTimeoutMs }) },
   });

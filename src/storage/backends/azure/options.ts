@@ -1,5 +1,6 @@
 /**
  * `[storage]` → settings of the `azure_blobs` backend. Pure, apart from `readAzureKeyFile`.
+ * Which credential and which account: `auth.ts`.
  *
  * Endpoint (reference §2.1): Medusa builds `https://<account>.blob.core.<host|windows.net>[:port]/`.
  * We keep that, and add one case Medusa lacks: when `host` is an IP address or `localhost`
@@ -8,8 +9,9 @@
  */
 import { isIP } from 'node:net';
 import type { StorageSection } from '../../../config/types.js';
-import { ConfigError } from '../../../util/errors.js';
+import { ConfigError, type ConfigProblem } from '../../../util/errors.js';
 import { readKeyFile } from '../key-file.js';
+import { azureAuthFrom, isAuthProblem, type AzureAuth } from './auth.js';
 
 /** Most blocks one block blob may have. */
 export const MAX_BLOCKS = 50_000;
@@ -26,7 +28,8 @@ export interface AzureAccountKey {
 export interface AzureSettings {
   readonly provider: string;
   readonly container: string;
-  readonly keyFile?: string;
+  /** Shared Key from `key_file`, or `DefaultAzureCredential` for the account in AZURE_STORAGE_ACCOUNT. */
+  readonly auth: AzureAuth;
   /** Access tier for new blobs (`Hot`, `Cool`, `Cold`, `Archive`), from `storage_class`. */
   readonly tier?: string;
   /** Per-try timeout, milliseconds; `undefined` → the SDK default. */
@@ -40,24 +43,22 @@ export interface AzureSettings {
   readonly secure: boolean;
 }
 
-/** Resolves the Azure settings; unusable keys are one `ConfigError`. */
-export function azureSettingsFrom(storage: Readonly<StorageSection>): AzureSettings {
-  const problems: { section: string; key: string; message: string }[] = [];
-  if (!storage.key_file) {
-    problems.push({
-      section: 'storage',
-      key: 'key_file',
-      message: 'azure_blobs: is required (a JSON file {"storage_account": ..., "key": ...}); default Azure credentials are not supported by this build',
-    });
-  }
+/**
+ * Resolves the Azure settings from `[storage]` and `env` (the process environment, for
+ * AZURE_STORAGE_ACCOUNT); unusable keys are one `ConfigError`.
+ */
+export function azureSettingsFrom(storage: Readonly<StorageSection>, env: NodeJS.ProcessEnv = process.env): AzureSettings {
+  const problems: ConfigProblem[] = [];
+  const auth = azureAuthFrom(storage, env);
+  if (isAuthProblem(auth)) problems.push(auth);
   if (!(storage.multipart_chunksize > 0 && storage.multipart_chunksize <= MAX_BLOCK_SIZE)) {
     problems.push({ section: 'storage', key: 'multipart_chunksize', message: `must be between 1 byte and 4000MB for Azure (got ${storage.multipart_chunksize})` });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || isAuthProblem(auth)) throw new ConfigError(problems);
   return {
     provider: storage.storage_provider,
     container: storage.bucket_name,
-    ...(storage.key_file && { keyFile: storage.key_file }),
+    auth,
     ...(storage.storage_class && { tier: tierName(storage.storage_class) }),
     ...(storage.read_timeout && { tryTimeoutMs: storage.read_timeout * 1000 }),
     singlePutLimit: Math.max(1, storage.multi_part_upload_threshold),
