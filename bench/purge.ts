@@ -36,6 +36,7 @@ const { values } = parseArgs({
     backups: { type: 'string', default: '500' },
     'objects-per-backup': { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '64' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const BACKUPS = Number(values.backups);
@@ -104,7 +105,13 @@ async function deleteOneByOne(storage: StorageBackend, layout: BucketLayout, nam
 await withRadosgw(3 * 1024 ** 3, async (store) => {
   const section = store.section({ concurrent_transfers: CONCURRENCY });
   const storage = await openStorage({ storage: section });
-  const log = createLogger({ verbosity: 0, withoutTimestamp: true, write: () => undefined });
+  // --verbose: the purge's own log on stderr, each line with the seconds since the purge started.
+  let logStart = performance.now();
+  const log = createLogger({
+    verbosity: values.verbose ? 1 : 0,
+    withoutTimestamp: true,
+    write: values.verbose ? (line) => process.stderr.write(`[${secondsSince(logStart).toFixed(2)} s] ${line}\n`) : () => undefined,
+  });
   try {
     console.log(`# ${BACKUPS} backups to purge x ${PER_BACKUP} objects (+5 index entries each), one newer backup kept`);
 
@@ -112,6 +119,7 @@ await withRadosgw(3 * 1024 ** 3, async (store) => {
     await writeBucket(storage, ours);
     const stored = (await listAll(storage, 'ours/')).length;
     let t0 = performance.now();
+    logStart = t0;
     const report = await purge(
       { storage, layout: ours, log, clock: systemClock },
       { fqdn: FQDN, policy: { maxBackupAgeDays: 0, maxBackupCount: 1 }, graceDays: 10, dryRun: false },

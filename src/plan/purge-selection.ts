@@ -228,6 +228,26 @@ function backupObjectMatcher(layout: BucketLayout, fqdn: string, name: string): 
 }
 
 /**
+ * The objects under `folder` whose first path segment below it is one of `names`, grouped by that
+ * segment, in listing order. A backup's objects all sit under `folder` + its name + `/`, so this
+ * narrows each backup's match to its own objects in one pass over the listing (matching every
+ * object against every purged backup cost 40 s of CPU at 500 backups / 200,000 objects).
+ */
+function groupByFirstSegment<T extends { readonly key: string }>(folder: string, objects: readonly T[], names: ReadonlySet<string>): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const o of objects) {
+    const end = o.key.indexOf('/', folder.length);
+    if (end < 0) continue;
+    const segment = o.key.slice(folder.length, end);
+    if (!names.has(segment)) continue;
+    let group = groups.get(segment);
+    if (!group) groups.set(segment, (group = []));
+    group.push(o);
+  }
+  return groups;
+}
+
+/**
  * Plans the deletions of one node: the chosen backups' objects and index entries, then the orphans
  * of its pool. Callers may rely on: no key outside `{P}F/` and this node's own index entries is
  * ever named; an object that `referencedPaths` names is never named; an orphan's LastModified is at
@@ -249,13 +269,14 @@ export function planNodePurge<B extends { readonly name: string }>(input: NodePu
     (entry.kind === 'manifest' || entry.kind === 'finished' ? slot.unfinish : slot.last).push(key);
   }
 
+  const byFirstSegment = groupByFirstSegment(folder, objects, names);
   const backups = input.purge.map((deletion): BackupKeyPlan<B> => {
     const { name } = deletion.backup;
     const mine = backupObjectMatcher(layout, fqdn, name);
     const manifest = metaKey(layout, fqdn, name, 'manifest.json');
     const schema = metaKey(layout, fqdn, name, 'schema.cql');
     const index = indexByName.get(name) ?? { unfinish: [], last: [] };
-    const own = objects.filter((o) => mine(o.key));
+    const own = (byFirstSegment.get(name) ?? []).filter((o) => mine(o.key));
     const ownKeys = new Set(own.map((o) => o.key));
     return {
       deletion,
