@@ -3,13 +3,12 @@
  * backend, so no backend grows Medusa's 45-method base class back): documents as text, listings
  * as arrays, file uploads and checked downloads with progress, batched deletes.
  */
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { FILE_CHUNK_BYTES, pipeThrough } from './byte-source.js';
 import { StorageError } from './errors.js';
 import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, StorageBackend } from './types.js';
-import { tempPathBeside, writeFileAtomically } from '../transfer/atomic-file.js';
+import { placeFileAtomically, writeFileAtomically } from '../transfer/atomic-file.js';
 import { ContentHasher, hashFile, hashInStoreForm, specComputesHash, specToCheck, type ContentHashes } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
 import type { HashCache } from '../transfer/hash-cache.js';
@@ -147,12 +146,15 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
       throw new IntegrityError(`${backend.provider}: download ${key}: content hash ${actual} differs from the manifest's ${expectedHash}`);
     }
   };
-  if (backend.copyToFile) {
-    const size = await copyThenCheck(backend.copyToFile.bind(backend), key, localPath, options, async (temp, copied) => {
+  const copy = backend.copyToFile?.bind(backend);
+  if (copy) {
+    const written = await placeFileAtomically(localPath, async (temp) => {
+      const { size } = await copy(key, temp, options.signal ? { signal: options.signal } : {});
+      options.onProgress?.(size);
       const hashes = hashChecked ? await hashFile(temp, spec) : undefined;
-      check(copied, hashes ? () => hashes : undefined);
-    });
-    return { size, hashChecked };
+      check(size, hashes ? () => hashes : undefined);
+    }, { ...(options.signal ? { signal: options.signal } : {}), ...(options.durable === false ? { durable: false } : {}) });
+    return { size: written.size, hashChecked };
   }
   const hasher = new ContentHasher(spec, options.expectedSize);
   const progress = new AttemptProgress(options.onProgress);
@@ -165,38 +167,6 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
     verify: ({ size }) => check(size, hashChecked ? () => hasher.digest() : undefined),
   });
   return { size: written.size, hashChecked };
-}
-
-/**
- * The `copyToFile` half of `downloadFile`: copy into a temporary file beside `localPath`, run
- * `verify` on it, flush it unless `durable` is false, rename it into place; remove it on failure.
- * Resolves with the size copied.
- */
-async function copyThenCheck(copy: NonNullable<StorageBackend['copyToFile']>, key: string, localPath: string, options: DownloadFileOptions,
-  verify: (temp: string, size: number) => Promise<void>): Promise<number> {
-  await mkdir(dirname(localPath), { recursive: true });
-  const temp = tempPathBeside(localPath);
-  try {
-    const { size } = await copy(key, temp, options.signal ? { signal: options.signal } : {});
-    options.onProgress?.(size);
-    await verify(temp, size);
-    if (options.durable !== false) await flushFile(temp);
-    options.signal?.throwIfAborted();
-    await rename(temp, localPath);
-    return size;
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-}
-
-async function flushFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 export interface DeleteManyOptions {

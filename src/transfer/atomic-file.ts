@@ -149,6 +149,37 @@ export async function writeFileAtomically(destination: string, source: Readable 
   }
 }
 
+/**
+ * The same promise as `writeFileAtomically` for content written by other means (a kernel copy):
+ * `fill` writes the temporary file at the path it is given (it may replace it) and may check it
+ * (throwing keeps the destination untouched); then the file is flushed (unless `durable` is false)
+ * and renamed over `destination`. On any failure the temporary file is removed.
+ */
+export async function placeFileAtomically(destination: string, fill: (tempPath: string) => Promise<void>,
+  options: Pick<AtomicWriteOptions, 'signal' | 'durable'> = {}): Promise<WrittenFile> {
+  options.signal?.throwIfAborted();
+  const { handle, path } = await createTemp(destination);
+  await handle.close();
+  try {
+    await fill(path);
+    options.signal?.throwIfAborted();
+    const done = await open(path, 'r+');
+    let written: WrittenFile;
+    try {
+      if (options.durable !== false) await done.sync();
+      const { size, mtime } = await done.stat();
+      written = { size, mtime };
+    } finally {
+      await done.close();
+    }
+    await rename(path, destination);
+    return written;
+  } catch (err) {
+    await unlink(path).catch(() => undefined);
+    throw err;
+  }
+}
+
 function isReadable(source: Readable | AsyncIterable<Buffer>): source is Readable {
   return typeof (source as Readable).destroy === 'function';
 }
