@@ -58,6 +58,12 @@ export interface NodePurgeRequest {
   readonly purgeUnindexed?: BackupPurgeReason;
   /** Remove `index/latest_backup/F/` whatever it names (a decommissioned node). */
   readonly removeLatestPointer?: boolean;
+  /**
+   * Asked when planning and again right before the orphan cleanup deletes anything: a reason to
+   * skip that cleanup (a backup of this node running on this host, see plan/stale-snapshots.ts),
+   * or `undefined` to go on.
+   */
+  readonly orphanGuard?: () => Promise<string | undefined>;
 }
 
 /** A planned node purge, ready to apply or to show (`--dry-run`). */
@@ -68,6 +74,8 @@ export interface PreparedNodePurge {
   readonly orphanCleanupSkipped?: string;
   /** Tokenmap index keys of the remaining backups (for repointing). */
   readonly tokenmapKeys: ReadonlyMap<string, string>;
+  /** The request's `orphanGuard`, asked again before the orphans are deleted. */
+  readonly orphanGuard?: () => Promise<string | undefined>;
 }
 
 /** What applying a plan did. */
@@ -100,6 +108,7 @@ async function readLatestName(ctx: CatalogContext, fqdn: string): Promise<string
 export async function prepareNodePurge(ctx: CatalogContext, req: NodePurgeRequest): Promise<PreparedNodePurge> {
   const { fqdn } = req;
   const nodeObjects = await listAll(ctx.storage, nodeFolder(ctx.layout, fqdn));
+  ctx.log.debug(`Listed ${nodeObjects.length} objects under ${nodeFolder(ctx.layout, fqdn)}`);
   const kept = req.kept ?? new KeptManifests(ctx, fqdn);
   const purge = [...req.purge];
 
@@ -123,7 +132,7 @@ export async function prepareNodePurge(ctx: CatalogContext, req: NodePurgeReques
     // Never happens with the selections in this project; guard so a purged manifest cannot protect files.
     throw new Error(`internal error: manifests of purged backups ${contributorsPurged.join(', ')} were counted as kept`);
   }
-  const orphanCleanupSkipped = kept.damaged ? 'a manifest of a backup that stays cannot be read' : undefined;
+  const orphanCleanupSkipped = kept.damaged ? 'a manifest of a backup that stays cannot be read' : await req.orphanGuard?.();
   const plan = planNodePurge({
     layout: ctx.layout,
     fqdn,
@@ -144,6 +153,7 @@ export async function prepareNodePurge(ctx: CatalogContext, req: NodePurgeReques
     latest,
     tokenmapKeys: new Map(req.remaining.map((b) => [b.name, b.tokenmapIndexKey])),
     ...(orphanCleanupSkipped ? { orphanCleanupSkipped } : {}),
+    ...(req.orphanGuard ? { orphanGuard: req.orphanGuard } : {}),
   };
 }
 
@@ -215,8 +225,10 @@ export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNode
     }
   }
 
-  if (prepared.orphanCleanupSkipped) {
-    ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: ${prepared.orphanCleanupSkipped}`);
+  // Asked again now: a backup that started since the plan may be reusing pool objects it found.
+  const skipped = prepared.orphanCleanupSkipped ?? (plan.orphans.length > 0 ? await prepared.orphanGuard?.() : undefined);
+  if (skipped) {
+    ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: ${skipped}`);
   } else if (failed.size > 0) {
     ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: some backup objects could not be deleted`);
   } else {

@@ -8,6 +8,10 @@
  * manifest can be read. A backup listed as complete whose manifest turns out to be gone stops
  * counting, and the selection is made again (so the count never keeps a broken backup in place of
  * a good one).
+ *
+ * With the node's snapshots and this host's backup locks at hand (the CLI passes both), the purge
+ * also clears the `medusa-*` snapshots no running backup holds, and skips the orphan cleanup while
+ * a backup of the node runs here (see ops/purge-snapshots.ts).
  */
 import pLimit from 'p-limit';
 import { listNodeBackups, readNodeTokenMap, type CatalogContext } from '../catalog/catalog.js';
@@ -20,6 +24,7 @@ import type { Clock } from '../util/clock.js';
 import { KeptManifests } from './kept-manifests.js';
 import { listIndexKeys } from './purge-node.js';
 import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
+import { clearStaleSnapshots, orphanGuardFor, type BackupLocksPort, type SnapshotCleanupPort } from './purge-snapshots.js';
 
 const TOKENMAP_READ_CONCURRENCY = 16;
 const MANIFEST_READ_CONCURRENCY = 8;
@@ -28,6 +33,10 @@ const MANIFEST_READ_CONCURRENCY = 8;
 export interface PurgeContext extends CatalogContext {
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** The node's snapshots: stale `medusa-*` ones are cleared when `backupLocks` is given too. */
+  readonly snapshots?: SnapshotCleanupPort;
+  /** This host's backup locks: protect running backups' snapshots and the node's pool. */
+  readonly backupLocks?: BackupLocksPort;
 }
 
 export interface PurgeOptions {
@@ -94,6 +103,9 @@ export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<P
   return withErrorMetric(ctx.metrics, ['medusa-node-backup', 'purge-error', 'PURGE-ERROR'], options.dryRun, async () => {
     const { fqdn } = options;
     ctx.log.info('Starting purge');
+    if (ctx.snapshots && ctx.backupLocks) {
+      await clearStaleSnapshots({ log: ctx.log, snapshots: ctx.snapshots, locks: ctx.backupLocks }, { dryRun: options.dryRun });
+    }
     ctx.log.info(`Listing backups for ${fqdn}`);
     const indexKeys = await listIndexKeys(ctx);
     const all = await listNodeBackups(ctx);
@@ -120,6 +132,7 @@ export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<P
           kept,
           graceDays: options.graceDays,
           nowSeconds: Math.floor(ctx.clock.now() / 1000),
+          ...(ctx.backupLocks ? { orphanGuard: orphanGuardFor(ctx.backupLocks, fqdn) } : {}),
         },
       ],
       { dryRun: options.dryRun, graceDays: options.graceDays },

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readCassandraYaml } from '../../cassandra/cassandra-yaml.js';
 import { cqlMetadata, nodetoolSnapshots } from '../../cassandra/local-node.js';
 import { createMetricsSink } from '../../monitoring/create.js';
+import { acquireBackupLock, backupLockDir } from '../../ops/backup-lock.js';
 import { backupNode } from '../../ops/backup-node.js';
 import { hashCachePath } from '../../ops/hash-cache-location.js';
 import { lowerOwnPriority } from '../../ops/lower-priority.js';
@@ -58,6 +59,14 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
         const hashCache = checkHashes ? await HashCache.load({ persistPath: hashCachePath() }) : undefined;
         const metrics = createMetricsSink(config.monitoring, log);
         lowerOwnPriority(log);
+        const backupName = opts.backupName ?? defaultBackupName(commandStart);
+        // Held for the whole run, snapshot included: a purge on this host leaves this backup's
+        // snapshot and the node's pool alone while it is here (ops/backup-lock.ts).
+        const lockDir = backupLockDir();
+        const lock = await acquireBackupLock(lockDir, config.storage.fqdn, backupName).catch((err: unknown) => {
+          log.warning(`Cannot take the backup lock in ${lockDir} (${describeError(err)}): a purge on this host may clear this backup's snapshot meanwhile`);
+          return undefined;
+        });
         try {
           await backupNode(
             {
@@ -76,7 +85,7 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
               ...(progress ? { progress } : {}),
             },
             {
-              backupName: opts.backupName ?? defaultBackupName(commandStart),
+              backupName,
               mode: opts.mode,
               ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
               checkHashes,
@@ -85,6 +94,7 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
             },
           );
         } finally {
+          await lock?.release();
           await metrics.close();
           await hashCache?.save({ dropUnused: true }).catch((err: unknown) => log.warning(`Cannot save the hash cache (${describeError(err)})`));
         }

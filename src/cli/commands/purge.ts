@@ -1,7 +1,10 @@
 /** `medusa purge`: retention for this node (reference §6.1, design §2 item 5, §3 "purge you can trust"). */
 import { Option, type Command } from 'commander';
+import { listSnapshotTags } from '../../cassandra/list-snapshots.js';
+import { Nodetool } from '../../cassandra/nodetool.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { createMetricsSink } from '../../monitoring/create.js';
+import { backupLockDir, readBackupLocks, removeDeadLocks } from '../../ops/backup-lock.js';
 import { purge } from '../../ops/purge.js';
 import { systemClock } from '../../util/clock.js';
 import { withCommandContext } from '../context.js';
@@ -24,9 +27,17 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
       withCommandContext(globals(), async (ctx) => {
         const { storage: s } = ctx.config;
         const metrics = createMetricsSink(ctx.config.monitoring, ctx.log);
+        const nodetool = new Nodetool(ctx.config.cassandra, { log: ctx.log });
+        const lockDir = backupLockDir();
         try {
           const report = await purge(
-            { ...ctx, clock: systemClock, metrics },
+            {
+              ...ctx,
+              clock: systemClock,
+              metrics,
+              snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
+              backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
+            },
             {
               fqdn: s.fqdn,
               policy: { maxBackupAgeDays: s.max_backup_age, maxBackupCount: s.max_backup_count },
