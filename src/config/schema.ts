@@ -62,7 +62,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
   storage: {
     storage_provider: { type: 'string', required: true, doc: 'where backups go: local, s3 (or a legacy s3_<region> name), s3_compatible, s3_rgw, ibm_storage, google_storage or azure_blobs' },
     bucket_name: { type: 'string', required: true, doc: 'bucket or container name (for local: a folder under base_path); no "/"' },
-    key_file: { type: 'string', doc: 'credentials file: AWS ini (S3), service-account JSON (GCS), {"storage_account","key"} JSON (Azure)' },
+    key_file: { type: 'string', doc: 'credentials file: AWS ini (S3), service-account JSON (GCS), {"storage_account","key"} JSON (Azure); empty = the default credentials (Azure: DefaultAzureCredential for the account in AZURE_STORAGE_ACCOUNT)' },
     base_path: { type: 'string', doc: 'local provider only: root folder; backups go to <base_path>/<bucket_name>/' },
     prefix: { type: 'string', doc: 'multi-tenancy prefix put in front of every object key; no "/"' },
     fqdn: { type: 'string', dynamicDefault: 'fqdn', doc: "this node's name in the bucket; computed from the host name and DNS when unset" },
