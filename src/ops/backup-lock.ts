@@ -31,7 +31,7 @@ export function backupLockDir(env: NodeJS.ProcessEnv = process.env): string {
  * The start time of process `pid` as Linux reports it (field 22 of `/proc/<pid>/stat`, clock ticks
  * since boot), or `undefined` where `/proc` does not tell.
  */
-function procStart(pid: number): string | undefined {
+export function processStartOf(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count after its end.
@@ -50,7 +50,7 @@ export function probeProcess(pid: number): ProcessState {
     // EPERM: the process exists but belongs to another user.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return { kind: 'gone' };
   }
-  const start = procStart(pid);
+  const start = processStartOf(pid);
   return start === undefined ? { kind: 'running' } : { kind: 'running', start };
 }
 
@@ -64,7 +64,7 @@ export interface HeldBackupLock {
 /** Takes the lock of backup `backupName` of node `fqdn` for this process, in `dir` (created if missing). */
 export async function acquireBackupLock(dir: string, fqdn: string, backupName: string): Promise<HeldBackupLock> {
   await mkdir(dir, { recursive: true });
-  const start = procStart(process.pid);
+  const start = processStartOf(process.pid);
   const record: BackupLockRecord = { pid: process.pid, ...(start !== undefined ? { processStart: start } : {}), host: hostname(), fqdn, backupName };
   const path = join(dir, `backup-${process.pid}-${randomBytes(6).toString('hex')}${LOCK_SUFFIX}`);
   const temp = `${path}.tmp`;

@@ -61,6 +61,12 @@ export interface BackupNodeContext extends CatalogContext {
   readonly progress?: TransferProgress;
   /** Epoch ms the command started (stagger deadline, summary); default now. */
   readonly commandStart?: number;
+  /**
+   * Awaited right before a differential backup lists the node's pool (the objects it may reuse):
+   * the CLI waits there for a purge deleting orphans of this node on this host to finish
+   * (ops/orphan-cleanup-marker.ts). Its rejection fails the backup.
+   */
+  readonly beforePoolListing?: () => Promise<void>;
 }
 
 export type BackupNodeResult = BackupSummary;
@@ -129,6 +135,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       throw new OperationError(`snapshot ${tag} holds no files under ${ctx.snapshots.dataDirs.join(', ')}: nothing to back up (is data_file_directories right?)`);
     }
     ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
+    if (differential) await ctx.beforePoolListing?.();
     const pool = differential ? await listPool(ctx, o.backupName) : new Map<string, PoolObject>();
     const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) =>
       dataKey(ctx.layout, ctx.fqdn, o.backupName, differential, t.keyspace, t.tableDir, f.relativePath);

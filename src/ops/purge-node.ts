@@ -64,6 +64,19 @@ export interface NodePurgeRequest {
    * or `undefined` to go on.
    */
   readonly orphanGuard?: () => Promise<string | undefined>;
+  /**
+   * Taken right before the orphans are deleted, released once they are (in every path); when it
+   * is refused, the cleanup is skipped with its reason. Replaces the second `orphanGuard` look
+   * (see ops/orphan-cleanup-marker.ts for the handshake it implements).
+   */
+  readonly orphanPermit?: () => Promise<OrphanCleanupPermit>;
+}
+
+/** Permission to delete a node's orphans now (see `NodePurgeRequest.orphanPermit`). */
+export interface OrphanCleanupPermit {
+  /** Why the cleanup must not run now; undefined when it may. */
+  readonly refused?: string;
+  release(): Promise<void>;
 }
 
 /** A planned node purge, ready to apply or to show (`--dry-run`). */
@@ -76,6 +89,8 @@ export interface PreparedNodePurge {
   readonly tokenmapKeys: ReadonlyMap<string, string>;
   /** The request's `orphanGuard`, asked again before the orphans are deleted. */
   readonly orphanGuard?: () => Promise<string | undefined>;
+  /** The request's `orphanPermit`. */
+  readonly orphanPermit?: () => Promise<OrphanCleanupPermit>;
 }
 
 /** What applying a plan did. */
@@ -154,6 +169,7 @@ export async function prepareNodePurge(ctx: CatalogContext, req: NodePurgeReques
     tokenmapKeys: new Map(req.remaining.map((b) => [b.name, b.tokenmapIndexKey])),
     ...(orphanCleanupSkipped ? { orphanCleanupSkipped } : {}),
     ...(req.orphanGuard ? { orphanGuard: req.orphanGuard } : {}),
+    ...(req.orphanPermit ? { orphanPermit: req.orphanPermit } : {}),
   };
 }
 
@@ -226,21 +242,34 @@ export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNode
   }
 
   // Asked again now: a backup that started since the plan may be reusing pool objects it found.
-  const skipped = prepared.orphanCleanupSkipped ?? (plan.orphans.length > 0 ? await prepared.orphanGuard?.() : undefined);
-  if (skipped) {
-    ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: ${skipped}`);
-  } else if (failed.size > 0) {
-    ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: some backup objects could not be deleted`);
-  } else {
-    ctx.log.info(`Cleaning up orphaned files for ${plan.fqdn}...`);
-    if (ctx.log.debugEnabled) for (const o of plan.orphans) ctx.log.debug(`  - [${o.key}] exists in storage, but not in manifest`);
-    await remove(plan.orphans.map((o) => o.key));
-    for (const o of plan.orphans) {
-      if (!failed.has(o.key)) {
-        objectsPurged++;
-        sizePurged += o.size;
+  let skipped = prepared.orphanCleanupSkipped;
+  let permit: OrphanCleanupPermit | undefined;
+  if (!skipped && failed.size === 0 && plan.orphans.length > 0) {
+    if (prepared.orphanPermit) {
+      permit = await prepared.orphanPermit();
+      skipped = permit.refused;
+    } else {
+      skipped = await prepared.orphanGuard?.();
+    }
+  }
+  try {
+    if (skipped) {
+      ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: ${skipped}`);
+    } else if (failed.size > 0) {
+      ctx.log.warning(`Not cleaning up orphaned files for ${plan.fqdn}: some backup objects could not be deleted`);
+    } else {
+      ctx.log.info(`Cleaning up orphaned files for ${plan.fqdn}...`);
+      if (ctx.log.debugEnabled) for (const o of plan.orphans) ctx.log.debug(`  - [${o.key}] exists in storage, but not in manifest`);
+      await remove(plan.orphans.map((o) => o.key));
+      for (const o of plan.orphans) {
+        if (!failed.has(o.key)) {
+          objectsPurged++;
+          sizePurged += o.size;
+        }
       }
     }
+  } finally {
+    await permit?.release();
   }
   return {
     prepared,

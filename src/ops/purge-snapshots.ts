@@ -8,6 +8,7 @@
  * lock in place when the locks were read, or its backup has already ended.
  */
 import { decideSnapshots, orphanCleanupBlocker, type LockView } from '../plan/stale-snapshots.js';
+import type { OrphanCleanupPermit } from './purge-node.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
@@ -80,6 +81,36 @@ export async function clearStaleSnapshots(
     if (removed > 0) log.debug(`Removed ${removed} lock files of backups that are no longer running`);
   }
   return { cleared, spared: decision.spared.map((s) => s.tag), failed };
+}
+
+/** Marks this process's orphan cleanup of a node (real one: ops/orphan-cleanup-marker.ts). */
+export interface OrphanMarkerPort {
+  hold(fqdn: string): Promise<{ release(): Promise<void> }>;
+}
+
+/**
+ * The orphan permit of node `fqdn` (see `NodePurgeRequest.orphanPermit`): the marker first, then
+ * the locks (the order the handshake of ops/orphan-cleanup-marker.ts needs). Refused, marker
+ * dropped, when a backup of the node runs or when the marker cannot be written.
+ */
+export function orphanPermitFor(locks: BackupLocksPort, markers: OrphanMarkerPort, fqdn: string): () => Promise<OrphanCleanupPermit> {
+  return async () => {
+    let marker: { release(): Promise<void> };
+    try {
+      marker = await markers.hold(fqdn);
+    } catch (err) {
+      return { refused: `cannot mark the cleanup for running backups to see (${describeError(err)})`, release: () => Promise.resolve() };
+    }
+    try {
+      const refused = orphanCleanupBlocker(fqdn, await locks.read());
+      if (refused === undefined) return { release: () => marker.release() };
+      await marker.release();
+      return { refused, release: () => Promise.resolve() };
+    } catch (err) {
+      await marker.release();
+      throw err;
+    }
+  };
 }
 
 /** The orphan guard of node `fqdn` (see `NodePurgeRequest.orphanGuard`): reads the locks each time. */

@@ -24,7 +24,7 @@ import type { Clock } from '../util/clock.js';
 import { KeptManifests } from './kept-manifests.js';
 import { listIndexKeys } from './purge-node.js';
 import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
-import { clearStaleSnapshots, orphanGuardFor, type BackupLocksPort, type SnapshotCleanupPort } from './purge-snapshots.js';
+import { clearStaleSnapshots, orphanGuardFor, orphanPermitFor, type BackupLocksPort, type OrphanMarkerPort, type SnapshotCleanupPort } from './purge-snapshots.js';
 
 const TOKENMAP_READ_CONCURRENCY = 16;
 const MANIFEST_READ_CONCURRENCY = 8;
@@ -37,6 +37,8 @@ export interface PurgeContext extends CatalogContext {
   readonly snapshots?: SnapshotCleanupPort;
   /** This host's backup locks: protect running backups' snapshots and the node's pool. */
   readonly backupLocks?: BackupLocksPort;
+  /** Marks the orphan cleanup for backups starting on this host (used with `backupLocks`). */
+  readonly orphanMarkers?: OrphanMarkerPort;
 }
 
 export interface PurgeOptions {
@@ -133,6 +135,7 @@ export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<P
           graceDays: options.graceDays,
           nowSeconds: Math.floor(ctx.clock.now() / 1000),
           ...(ctx.backupLocks ? { orphanGuard: orphanGuardFor(ctx.backupLocks, fqdn) } : {}),
+          ...(ctx.backupLocks && ctx.orphanMarkers ? { orphanPermit: orphanPermitFor(ctx.backupLocks, ctx.orphanMarkers, fqdn) } : {}),
         },
       ],
       { dryRun: options.dryRun, graceDays: options.graceDays },

@@ -35,11 +35,12 @@ export type ProcessState =
   | { readonly kind: 'running'; readonly start?: string };
 
 /**
- * Whether `lock` belongs to a backup that may still be running. Live unless its process is known to
+ * Whether `lock` belongs to a process (a backup, or a purge's orphan cleanup) that may still be
+ * running. Live unless its process is known to
  * be gone from this host: the pid is not running, or it is running with another start time (reused).
  * A lock of another host is live (nothing here can tell otherwise).
  */
-export function lockIsLive(lock: BackupLockRecord, thisHost: string, probe: (pid: number) => ProcessState): boolean {
+export function lockIsLive(lock: Pick<BackupLockRecord, 'pid' | 'processStart' | 'host'>, thisHost: string, probe: (pid: number) => ProcessState): boolean {
   if (lock.host !== thisHost) return true;
   const state = probe(lock.pid);
   if (state.kind === 'gone') return false;

@@ -5,6 +5,7 @@ import { cqlMetadata, nodetoolSnapshots } from '../../cassandra/local-node.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { acquireBackupLock, backupLockDir } from '../../ops/backup-lock.js';
 import { backupNode } from '../../ops/backup-node.js';
+import { waitForOrphanCleanups } from '../../ops/orphan-cleanup-marker.js';
 import { hashCachePath } from '../../ops/hash-cache-location.js';
 import { lowerOwnPriority } from '../../ops/lower-priority.js';
 import { HashCache } from '../../transfer/hash-cache.js';
@@ -81,6 +82,8 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
               multipartChunksize: config.storage.multipart_chunksize,
               metrics,
               commandStart,
+              // The other half of the lock: a purge already deleting orphans of this node finishes first.
+              beforePoolListing: () => waitForOrphanCleanups(lockDir, config.storage.fqdn, { log, clock: systemClock }),
               ...(hashCache ? { hashCache } : {}),
               ...(progress ? { progress } : {}),
             },

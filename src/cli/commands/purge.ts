@@ -5,6 +5,7 @@ import { Nodetool } from '../../cassandra/nodetool.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { backupLockDir, readBackupLocks, removeDeadLocks } from '../../ops/backup-lock.js';
+import { holdOrphanCleanupMarker } from '../../ops/orphan-cleanup-marker.js';
 import { purge } from '../../ops/purge.js';
 import { systemClock } from '../../util/clock.js';
 import { withCommandContext } from '../context.js';
@@ -37,6 +38,7 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
               metrics,
               snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
               backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
+              orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
             },
             {
               fqdn: s.fqdn,
