@@ -7,10 +7,11 @@
  *   the ETag (radosgw answers CompleteMultipartUpload with an empty one) and never carries the
  *   modification time. The returned hash is the store's ETag without quotes (reference §3.2).
  * - SSE-C fields go on every PUT/part/HEAD/GET; SSE-KMS and the storage class on object creation.
- * - `get` of a whole object: ranged GETs of 8 MiB, `multipart_max_concurrency` in flight, in order.
- * - `get` is one GET per object. Parallel ranged GETs (as boto3's download_file) and re-chunking
- *   the body into 1 MiB pieces were both tried and measured slower here (more CPU on a 2-core
- *   machine the store shares: 59-99 vs 111-171 MiB/s, and 27-34 vs 53-74 MiB/s to disk).
+ * - `get` is one GET per object, its body read in 1 MiB pieces by the client's own transport
+ *   (object-read-handler.ts). Parallel ranged GETs (as boto3's download_file) and re-chunking
+ *   Node's small HTTP pieces into 1 MiB ones were both tried and measured slower here (more CPU
+ *   on a 2-core machine the store shares: 59-99 vs 111-171 MiB/s, and 27-34 vs 53-74 MiB/s to
+ *   disk); reading the socket into 1 MiB buffers in the first place is what cut the CPU.
  * - `list` hides pagination and skips "folder" marker keys ending in `/`.
  * - `deleteMany` uses DeleteObjects, 1,000 keys per request.
  */
