@@ -8,8 +8,10 @@
  *   after an interrupted one fetches only what is missing; temporary files a killed run left are
  *   swept first;
  * - `concurrent_transfers` files are in flight at once (a sliding window, not Medusa's batches);
- *   large files are hashed by worker threads once written (still before they take their final
- *   name), so MD5, the costliest step, runs on every core instead of the one streaming the bytes;
+ *   large files are hashed by worker threads (still before they take their final name), so MD5,
+ *   the costliest step, runs on every core instead of the one streaming the bytes: a streamed
+ *   download is hashed while it is written (a worker reads each range right behind the writer, so
+ *   no pass is left once the last byte lands), a kernel copy from local storage once it is done;
  * - the first failure stops new transfers, lets those in flight end, and is thrown naming the table
  *   and the file;
  * - files are not flushed one by one (a flush per file serialises the download on the disk's flush
@@ -173,7 +175,10 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
       try {
         const onProgress = (n: number): void => progress.bytesMoved(n);
         const expectedHash = check.expectedHash;
-        const result = expectedHash !== undefined && file.size >= POOL_HASH_BYTES
+        const large = expectedHash !== undefined && file.size >= POOL_HASH_BYTES;
+        // A kernel copy (local storage) is one call: hashed on the pool once it is done. Streamed
+        // bytes are hashed on the pool as they are written.
+        const result = large && ctx.storage.copyToFile
           ? { ...(await downloadThenHash(ctx, pool, file, path, { ...check, expectedHash }, { signal, onProgress })), hashChecked: true }
           : await downloadFile(ctx.storage, file.key, path, {
             expectedSize: file.size,
@@ -182,6 +187,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
             signal,
             onProgress,
             durable: false,
+            ...(large ? { hashPool: pool } : {}),
           });
         arrived += 1;
         ok = true;

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { FILE_CHUNK_BYTES, pipeThrough } from './byte-source.js';
 import { StorageError } from './errors.js';
 import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, StorageBackend } from './types.js';
+import type { FollowedFile, HashWorkerPool } from '../transfer/hash-pool.js';
 import { placeFileAtomically, writeFileAtomically } from '../transfer/atomic-file.js';
 import { ContentHasher, hashFile, hashInStoreForm, specComputesHash, specToCheck, type ContentHashes } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
@@ -114,6 +115,12 @@ export interface DownloadFileOptions {
   readonly onProgress?: OnProgress;
   /** Flush the file to disk before it is renamed into place (default true; see `writeFileAtomically`). */
   readonly durable?: boolean;
+  /**
+   * Hash on these worker threads instead of the calling one, while the file is written (it is read
+   * back right behind the writer, from the page cache): for large files, so MD5 runs on every core
+   * and no pass is left after the last byte. Streamed downloads only (a kernel copy hashes as before).
+   */
+  readonly hashPool?: HashWorkerPool;
 }
 
 /** What a download checked. */
@@ -156,14 +163,36 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
     }, { ...(options.signal ? { signal: options.signal } : {}), ...(options.durable === false ? { durable: false } : {}) });
     return { size: written.size, hashChecked };
   }
-  const hasher = new ContentHasher(spec, options.expectedSize);
   const progress = new AttemptProgress(options.onProgress);
   const body = await backend.get(key, options.signal ? { signal: options.signal } : {});
   const metered = options.onProgress ? pipeThrough(body, new MeteredStream({ onBytes: (n) => progress.add(n) })) : body;
+  const pool = hashChecked ? options.hashPool : undefined;
+  const common = { ...(options.signal ? { signal: options.signal } : {}), ...(options.durable === false ? { durable: false } : {}) };
+  if (pool) {
+    let followed: FollowedFile | undefined;
+    try {
+      const written = await writeFileAtomically(localPath, metered, {
+        ...common,
+        onWritten: ({ tempPath, size }) => {
+          followed ??= pool.followFile(tempPath, spec, options.expectedSize);
+          followed.advance(size);
+        },
+        verify: async ({ size }) => {
+          // Nothing written (an empty object): nothing to follow, the digest of no bytes.
+          const hashes = followed ? await followed.finish(size) : new ContentHasher(spec, 0).digest();
+          followed = undefined;
+          check(size, () => hashes);
+        },
+      });
+      return { size: written.size, hashChecked };
+    } finally {
+      followed?.cancel();
+    }
+  }
+  const hasher = new ContentHasher(spec, options.expectedSize);
   const written = await writeFileAtomically(localPath, metered, {
+    ...common,
     hasher,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.durable === false ? { durable: false } : {}),
     verify: ({ size }) => check(size, hashChecked ? () => hasher.digest() : undefined),
   });
   return { size: written.size, hashChecked };

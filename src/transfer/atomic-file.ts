@@ -67,8 +67,16 @@ export interface AtomicWriteOptions {
   readonly hasher?: ContentHasher;
   /** Aborting stops the copy, removes the temporary file and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
-  /** Last check before the rename (size, hash); throwing keeps the destination untouched. */
-  readonly verify?: (written: { size: number }) => void;
+  /**
+   * Last check before the rename (size, hash); throwing (or rejecting) keeps the destination
+   * untouched. May be async: the temporary file stays open and in place until it settles.
+   */
+  readonly verify?: (written: { size: number }) => void | Promise<void>;
+  /**
+   * Called each time the first `size` bytes are in the temporary file at `tempPath` (after each
+   * write completes, in order), so another thread can read them while later bytes still arrive.
+   */
+  readonly onWritten?: (written: { tempPath: string; size: number }) => void;
   /**
    * Flush the file to disk before the rename (default true). A caller writing many files may pass
    * false and make them durable together afterwards (one file-system sync), so the writes are not
@@ -121,16 +129,19 @@ export async function writeFileAtomically(destination: string, source: Readable 
   let pending: Promise<unknown> | undefined;
   try {
     let size = 0;
+    const onWritten = options.onWritten;
     for await (const chunk of source as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       hasher?.update(chunk);
       if (pending) await pending;
-      pending = writeAll(handle, chunk, size);
-      size += chunk.length;
+      const end = size + chunk.length;
+      pending = onWritten ? writeAll(handle, chunk, size).then(() => onWritten({ tempPath: path, size: end })) : writeAll(handle, chunk, size);
+      size = end;
     }
     if (pending) await pending;
     signal?.throwIfAborted();
-    options.verify?.({ size });
+    await options.verify?.({ size });
+    signal?.throwIfAborted();
     if (options.durable !== false) await handle.sync();
     const { mtime } = await handle.stat();
     closed = true;

@@ -13,6 +13,7 @@ import { withThrottle } from '../../../src/storage/wrappers/with-throttle.js';
 import { TokenBucket } from '../../../src/transfer/token-bucket.js';
 import { hashBytes } from '../../../src/transfer/hashing.js';
 import { HashCache } from '../../../src/transfer/hash-cache.js';
+import { HashWorkerPool } from '../../../src/transfer/hash-pool.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FaultyBackend } from '../../support/faulty-storage.js';
 
@@ -77,6 +78,37 @@ describe('storage helpers', () => {
     assert.deepEqual(await readFile(dest), data);
     assert.equal(moved, data.length);
     assert.deepEqual(await readdir(join(dir, 'restore', 'ks', 't')), ['nb-1-big-Data.db'], 'no temporary file left');
+  });
+
+  test('downloadFile with a hash pool: hashed on worker threads while written (S3 multipart ETag too); a corrupt object is refused, nothing left behind', async () => {
+    const pool = new HashWorkerPool(2);
+    try {
+      const data = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 777 }, (_, i) => (i * 7) & 0xff));
+      const m = new MemoryBackend();
+      const put = await m.put('big', { kind: 'bytes', data });
+      const dest = join(dir, 'pooled', 'nb-2-big-Data.db');
+      const result = await downloadFile(m, 'big', dest, { expectedSize: data.length, expectedHash: put.hash ?? '', hashPool: pool });
+      assert.deepEqual(result, { size: data.length, hashChecked: true });
+      assert.deepEqual(await readFile(dest), data);
+      const s3 = withHashKind(m, { hashKind: 's3-etag' });
+      const etag = hashBytes(data, { s3Etag: { partSize: 1024 * 1024, threshold: 0 } }).s3Etag ?? '';
+      assert.match(etag, /-4$/);
+      const viaEtag = await downloadFile(s3, 'big', join(dir, 'pooled', 'etag.db'), { expectedSize: data.length, expectedHash: etag, partSize: 1024 * 1024, hashPool: pool });
+      assert.equal(viaEtag.hashChecked, true);
+      await writeFile(join(dir, 'pooled', 'kept.db'), 'previous');
+      await assert.rejects(
+        downloadFile(m, 'big', join(dir, 'pooled', 'kept.db'), { expectedSize: data.length, expectedHash: 'd41d8cd98f00b204e9800998ecf8427e', hashPool: pool }),
+        /content hash [0-9a-f]{32} differs/,
+      );
+      await assert.rejects(downloadFile(m, 'big', join(dir, 'pooled', 'kept.db'), { expectedSize: 5, expectedHash: put.hash ?? '', hashPool: pool }), IntegrityError);
+      assert.equal(await readFile(join(dir, 'pooled', 'kept.db'), 'utf8'), 'previous');
+      await m.put('empty', { kind: 'bytes', data: Buffer.alloc(0) });
+      const empty = await downloadFile(m, 'empty', join(dir, 'pooled', 'empty.db'), { expectedSize: 0, expectedHash: 'd41d8cd98f00b204e9800998ecf8427e', hashPool: pool });
+      assert.deepEqual(empty, { size: 0, hashChecked: true });
+      assert.deepEqual((await readdir(join(dir, 'pooled'))).filter((n) => n.startsWith('.medusa-tmp-')), []);
+    } finally {
+      await pool.close();
+    }
   });
 
   test('downloadFile refuses a wrong size or hash and leaves the destination untouched', async () => {
