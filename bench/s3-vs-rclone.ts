@@ -21,11 +21,28 @@
  * wall-clock figures mostly measure CPU: the CPU columns say where it went. Figures from different
  * runs are not comparable (other work on the machine); ratios within a run are.
  *
- * Measured here (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm; load average = 1-minute value
- * at the start of each download; other developers' tests were running, hence the high loads):
- *   before (downloadFile with a flush per file, Node's http):  download ratio 0.11-0.55
- *   restore engine, Node's http:                    ratio 0.66-0.68, client CPU 11.8-13.6 s vs rclone 8.2-10.0 s
- *   restore engine, 1 MiB socket reads (now):       see the figures below
+ * Measured here, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
+ * 1-minute load average at the start of a download; other developers' tests shared the machine):
+ *   bench before this version (downloadFile with a flush per file, Node's http): download ratio
+ *     0.55 (load ~1-30); the task's earlier runs 0.11-0.49. The per-file flush alone was most of it.
+ *   restore engine + Node's http (same set, same store, in-run comparison): 0.43-0.60 at load 13-15,
+ *     client CPU 13.6-14.3 s vs rclone 6.1-6.4 s. Of ours, receiving the bytes through the SDK
+ *     and Node's http cost 5.5 s (profile: llhttp execute 17%, GC 23% of the main thread).
+ *   + GetObject over our own HTTP/1.1 reader (1 MiB socket reads): receiving costs 2.3-3.0 s;
+ *     ratio 0.60-0.78 at load 17-22, client CPU 9.4-9.8 s vs 6.2-6.5 s.
+ *   + large files hashed on worker threads while written (this version), three rounds each:
+ *     load 9.5-11.8: ratios 0.85 0.76 0.72; client CPU 9.4-10.1 s vs rclone 7.0-7.2 s; store 2.5-3.2 s
+ *     load 4.2-5.5:  ratios 0.75 0.72 0.76; client CPU 9.4-9.7 s vs rclone 6.1-6.2 s; store 3.1-3.9 s
+ *       (7.65-8.18 s vs 5.71-6.04 s; "get, no checks" 6.29 s / 5.1 s CPU; upload ratio 1.08-1.66)
+ *   rclone does check every byte: with --ignore-checksum its CPU drops from 6.7-7.1 s to 2.5-2.9 s.
+ * Where our remaining CPU goes (per-thread /proc times, load ~10): main thread 1.9-2.1 s, V8's GC
+ * helper threads 2.3-2.5 s, libuv pool (file writes) ~1.1 s, hashing workers ~3.7 s (MD5 + reading
+ * back from the page cache). The GC share comes from allocating a fresh 1 MiB buffer per read (the
+ * views are handed to arbitrary consumers, so they cannot be recycled safely): an unsafe experiment
+ * that recycled a ring of read buffers brought the engine to 6.6-6.7 s of CPU (GC threads 0.5 s)
+ * and 10.8 s wall, level with rclone in the same conditions. The safe way there: let the S3
+ * backend write the file itself (a `copyToFile`-like path), so its read buffers never leave it and
+ * each is reused once its write has completed; not done yet.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
