@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { createServer as createTlsServer } from 'node:tls';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ChunkedDecoder, parseHead } from '../../../src/storage/backends/s3/http1-connection.js';
 import { ObjectReadHandler } from '../../../src/storage/backends/s3/object-read-handler.js';
 import { mapS3Error } from '../../../src/storage/backends/s3/errors.js';
-import { NotFoundError, TransientStorageError } from '../../../src/storage/errors.js';
+import { NotFoundError, StorageError, TransientStorageError } from '../../../src/storage/errors.js';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from '../../support/tls-test-cert.js';
 
 /** What the scripted server answers to one request (raw bytes, written in pieces). */
 type Script = (socket: Socket, request: string) => void;
@@ -20,8 +22,11 @@ class ScriptedServer {
   requests: string[] = [];
   port = 0;
 
-  constructor(private readonly scripts: Record<string, Script>) {
-    this.server = createServer((socket) => {
+  constructor(
+    private readonly scripts: Record<string, Script>,
+    tls?: { key: string; cert: string },
+  ) {
+    const onConnection = (socket: Socket): void => {
       this.connections += 1;
       let pending = '';
       socket.on('data', (d: Buffer) => {
@@ -38,7 +43,9 @@ class ScriptedServer {
         }
       });
       socket.on('error', () => undefined);
-    });
+    };
+    this.server = tls ? createTlsServer(tls, onConnection) : createServer(onConnection);
+    this.server.on('tlsClientError', () => undefined);
   }
 
   async start(): Promise<void> {
@@ -67,10 +74,10 @@ async function collect(body: Readable): Promise<Buffer> {
 const BIG = bytes(3 * 1024 * 1024 + 12345);
 const SMALL = bytes(300, 2);
 
-function sdkRequest(port: number, path: string, extra: { query?: Record<string, string> } = {}): Parameters<ObjectReadHandler['handle']>[0] {
+function sdkRequest(port: number, path: string, extra: { query?: Record<string, string>; protocol?: string } = {}): Parameters<ObjectReadHandler['handle']>[0] {
   return {
     method: 'GET',
-    protocol: 'http:',
+    protocol: extra.protocol ?? 'http:',
     hostname: '127.0.0.1',
     port,
     path,
@@ -227,6 +234,44 @@ describe('S3 object reads over our HTTP/1.1 connections', () => {
       assert.equal(head.ContentLength, BIG.length);
     } finally {
       client.destroy();
+    }
+  });
+});
+
+describe('S3 object reads over https', () => {
+  const server = new ScriptedServer({
+    big: (s) => {
+      s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n`);
+      s.write(BIG);
+    },
+  }, { key: TEST_TLS_KEY, cert: TEST_TLS_CERT });
+  before(() => server.start());
+  after(() => server.stop());
+
+  test('TLS without certificate checks (ssl_verify = False): bodies arrive whole, the connection is reused', async () => {
+    const handler = new ObjectReadHandler(new NodeHttpHandler({}), { connectionTimeoutMs: 2000, readTimeoutMs: 2000, tlsVerify: false });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { response } = await handler.handle(sdkRequest(server.port, '/big/k', { protocol: 'https:' }));
+        assert.deepEqual(await collect(response.body as Readable), BIG);
+      }
+      assert.equal(server.connections, 1);
+    } finally {
+      handler.destroy();
+    }
+  });
+
+  test('a self-signed certificate is refused when verified, with the TLS advice', async () => {
+    const handler = new ObjectReadHandler(new NodeHttpHandler({}), { connectionTimeoutMs: 2000, readTimeoutMs: 2000, tlsVerify: true });
+    try {
+      await assert.rejects(handler.handle(sdkRequest(server.port, '/big/k', { protocol: 'https:' })), (err: NodeJS.ErrnoException) => {
+        const mapped = mapS3Error('s3', 'get k', err);
+        assert.ok(mapped instanceof StorageError && !(mapped instanceof TransientStorageError), String(mapped));
+        assert.match(mapped.message, /TLS certificate refused/);
+        return true;
+      });
+    } finally {
+      handler.destroy();
     }
   });
 });
