@@ -14,15 +14,10 @@
  * - `maxAttempts` = 3: the SDK retries one request (a part, a listing page) a little; whole-object
  *   retries with backoff belong to the retry wrapper (storage/open.ts), so the two do not multiply
  *   into minutes of hidden retrying.
- * - Transport: object downloads (GetObject) go over `ObjectReadHandler`'s own HTTP/1.1 connections,
- *   which read bodies in 1 MiB pieces (Node's `http` costs as much CPU per byte as the MD5; see
- *   object-read-handler.ts); every other request over the SDK's `NodeHttpHandler` and these agents.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ObjectReadHandler } from './object-read-handler.js';
 import type { S3Settings, StaticCredentials } from './options.js';
 
 /** SDK attempts per request (1 + 2 retries), see the module comment. */
@@ -42,15 +37,12 @@ export function createS3Client(settings: S3Settings, credentials: StaticCredenti
     maxAttempts: SDK_MAX_ATTEMPTS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new ObjectReadHandler(
-      new NodeHttpHandler({
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        requestTimeout: settings.readTimeoutMs,
-        httpAgent: new HttpAgent(agentOptions),
-        httpsAgent: new HttpsAgent({ ...agentOptions, rejectUnauthorized: settings.tlsVerify }),
-      }),
-      { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, readTimeoutMs: settings.readTimeoutMs, tlsVerify: settings.tlsVerify },
-    ),
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: settings.readTimeoutMs,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent({ ...agentOptions, rejectUnauthorized: settings.tlsVerify }),
+    },
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
     ...(credentials !== undefined && { credentials }),
     ...(credentials === undefined && settings.profile !== undefined && { profile: settings.profile }),
