@@ -7,11 +7,11 @@
  *   the ETag (radosgw answers CompleteMultipartUpload with an empty one) and never carries the
  *   modification time. The returned hash is the store's ETag without quotes (reference §3.2).
  * - SSE-C fields go on every PUT/part/HEAD/GET; SSE-KMS and the storage class on object creation.
- * - `get` is one GET per object, its body read in 1 MiB pieces by the client's own transport
- *   (object-read-handler.ts). Parallel ranged GETs (as boto3's download_file) and re-chunking
- *   Node's small HTTP pieces into 1 MiB ones were both tried and measured slower here (more CPU
- *   on a 2-core machine the store shares: 59-99 vs 111-171 MiB/s, and 27-34 vs 53-74 MiB/s to
- *   disk); reading the socket into 1 MiB buffers in the first place is what cut the CPU.
+ * - `get` is one GET per object, over the SDK's own HTTP handler. Parallel ranged GETs (as boto3's
+ *   download_file) and re-chunking the body into 1 MiB pieces were both tried and measured slower
+ *   here (more CPU on a 2-core machine the store shares: 59-99 vs 111-171 MiB/s, and 27-34 vs
+ *   53-74 MiB/s to disk). A hand-written HTTP/1.1 reader for GetObject cut the client's CPU
+ *   further but was taken out: the SDK's transport (proxies, TLS, framing) is not ours to rewrite.
  * - `list` hides pagination and skips "folder" marker keys ending in `/`.
  * - `deleteMany` uses DeleteObjects, 1,000 keys per request.
  */
