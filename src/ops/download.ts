@@ -75,14 +75,27 @@ const POOL_HASH_BYTES = 4 * 1024 * 1024;
 const HASH_THREADS = Math.min(4, availableParallelism());
 
 /**
- * Downloads a large file to a temporary name beside `path`, hashes it on the pool, and gives it its
- * name only when the hash matches (a mismatch is an `IntegrityError` and leaves nothing behind).
+ * Copies a large file from the store (`copyToFile`, one kernel call) to a temporary name beside
+ * `path`, without checking its hash yet: the caller releases its transfer slot, then calls
+ * `hashThenPlace`, so the next copies run while the pool hashes this one.
  */
-async function downloadThenHash(ctx: DownloadContext, pool: HashWorkerPool, file: PlannedFile, path: string, check: FileCheck & { expectedHash: string },
-  extra: { signal: AbortSignal; onProgress: (n: number) => void }): Promise<{ size: number }> {
+async function copyToTemp(ctx: DownloadContext, file: PlannedFile, path: string, extra: { signal: AbortSignal; onProgress: (n: number) => void }): Promise<string> {
   const temp = tempPathBeside(path);
   try {
-    const result = await downloadFile(ctx.storage, file.key, temp, { expectedSize: file.size, durable: false, ...extra });
+    await downloadFile(ctx.storage, file.key, temp, { expectedSize: file.size, durable: false, ...extra });
+    return temp;
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Hashes the copy at `temp` on the pool and gives it its name `path` only when the hash matches
+ * (a mismatch is an `IntegrityError` and leaves nothing behind).
+ */
+async function hashThenPlace(ctx: DownloadContext, pool: HashWorkerPool, file: PlannedFile, temp: string, path: string, check: FileCheck & { expectedHash: string }): Promise<void> {
+  try {
     const kind = ctx.storage.capabilities.hashKind;
     const spec = hashSpecFor(kind, check.partSize !== undefined ? { partSize: check.partSize, threshold: 0 } : undefined);
     const actual = hashInStoreForm(kind, await pool.hashFile(temp, spec));
@@ -90,7 +103,6 @@ async function downloadThenHash(ctx: DownloadContext, pool: HashWorkerPool, file
       throw new IntegrityError(`${ctx.storage.provider}: download ${file.key}: content hash ${actual} differs from the manifest's ${check.expectedHash}`);
     }
     await rename(temp, path);
-    return result;
   } catch (err) {
     await unlink(temp).catch(() => undefined);
     throw err;
@@ -157,6 +169,20 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
   let filesHashChecked = 0;
   let arrived = 0;
 
+  const fail = (name: string, file: PlannedFile, err: unknown): void => {
+    if (signal.aborted && failures.length > 0) return;
+    failures.push(`${name} (${file.key}): ${describeError(err)}`);
+    stop.abort(new Error('another file failed'));
+  };
+  const arrivedOne = (size: number, hashChecked: boolean): void => {
+    arrived += 1;
+    filesDownloaded += 1;
+    bytesDownloaded += size;
+    if (hashChecked) filesHashChecked += 1;
+  };
+  // Hash checks of kernel copies, running on the pool after their transfer slot was given back.
+  const hashing: Promise<void>[] = [];
+
   const one = async (table: PlannedTable, file: PlannedFile): Promise<void> => {
     if (signal.aborted) return;
     const path = localPathOf(root, table, file);
@@ -176,31 +202,31 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
         const onProgress = (n: number): void => progress.bytesMoved(n);
         const expectedHash = check.expectedHash;
         const large = expectedHash !== undefined && file.size >= POOL_HASH_BYTES;
-        // A kernel copy (local storage) is one call: hashed on the pool once it is done. Streamed
-        // bytes are hashed on the pool as they are written.
-        const result = large && ctx.storage.copyToFile
-          ? { ...(await downloadThenHash(ctx, pool, file, path, { ...check, expectedHash }, { signal, onProgress })), hashChecked: true }
-          : await downloadFile(ctx.storage, file.key, path, {
-            expectedSize: file.size,
-            ...(expectedHash !== undefined ? { expectedHash } : {}),
-            ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
-            signal,
-            onProgress,
-            durable: false,
-            ...(large ? { hashPool: pool } : {}),
-          });
-        arrived += 1;
+        if (large && ctx.storage.copyToFile) {
+          // A kernel copy (local storage) is one call; its hash check is left to the pool so the
+          // next copy starts at once: copies and MD5 then keep every core busy.
+          const temp = await copyToTemp(ctx, file, path, { signal, onProgress });
+          hashing.push(hashThenPlace(ctx, pool, file, temp, path, { ...check, expectedHash }).then(() => arrivedOne(file.size, true), (err: unknown) => fail(name, file, err)));
+          ok = true;
+          return;
+        }
+        // Streamed bytes of large files are hashed on the pool as they are written.
+        const result = await downloadFile(ctx.storage, file.key, path, {
+          expectedSize: file.size,
+          ...(expectedHash !== undefined ? { expectedHash } : {}),
+          ...(check.partSize !== undefined ? { partSize: check.partSize } : {}),
+          signal,
+          onProgress,
+          durable: false,
+          ...(large ? { hashPool: pool } : {}),
+        });
         ok = true;
-        filesDownloaded += 1;
-        bytesDownloaded += result.size;
-        if (result.hashChecked) filesHashChecked += 1;
+        arrivedOne(result.size, result.hashChecked);
       } finally {
         progress.transferFinished(name, ok);
       }
     } catch (err) {
-      if (signal.aborted && failures.length > 0) return;
-      failures.push(`${name} (${file.key}): ${describeError(err)}`);
-      stop.abort(new Error('another file failed'));
+      fail(name, file, err);
     }
   };
 
@@ -212,6 +238,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
   }
   try {
     await Promise.all(jobs);
+    await Promise.all(hashing);
   } finally {
     await pool.close();
   }
