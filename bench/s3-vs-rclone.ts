@@ -28,21 +28,17 @@
  *   restore engine + Node's http (same set, same store, in-run comparison): 0.43-0.60 at load 13-15,
  *     client CPU 13.6-14.3 s vs rclone 6.1-6.4 s. Of ours, receiving the bytes through the SDK
  *     and Node's http cost 5.5 s (profile: llhttp execute 17%, GC 23% of the main thread).
- *   + GetObject over our own HTTP/1.1 reader (1 MiB socket reads): receiving costs 2.3-3.0 s;
- *     ratio 0.60-0.78 at load 17-22, client CPU 9.4-9.8 s vs 6.2-6.5 s.
- *   + large files hashed on worker threads while written (this version), three rounds each:
- *     load 9.5-11.8: ratios 0.85 0.76 0.72; client CPU 9.4-10.1 s vs rclone 7.0-7.2 s; store 2.5-3.2 s
- *     load 4.2-5.5:  ratios 0.75 0.72 0.76; client CPU 9.4-9.7 s vs rclone 6.1-6.2 s; store 3.1-3.9 s
- *       (7.65-8.18 s vs 5.71-6.04 s; "get, no checks" 6.29 s / 5.1 s CPU; upload ratio 1.08-1.66)
+ *   A hand-written HTTP/1.1 reader for GetObject (1 MiB socket reads) cut receiving to 2.3-3.0 s
+ *   and reached 0.72-0.85 with the change below, but was taken out again (the SDK's transport,
+ *   with its TLS, proxy and framing handling, is not ours to rewrite; it had never met real AWS).
+ *   + large files hashed on worker threads while written, SDK transport (this version), lead's run
+ *     at 11:18 UTC, load 1.8-4.5, two rounds: download 10.54 s / 11.64 s vs rclone + sync
+ *     6.83 s / 6.72 s, ratios 0.65 0.58; client CPU 14.3-15.7 s vs rclone 7.6 s; "get, no checks"
+ *     9.44 s (9.6 s CPU). Upload in the same run: 13.24 s vs 13.81 s, ratio 1.04.
  *   rclone does check every byte: with --ignore-checksum its CPU drops from 6.7-7.1 s to 2.5-2.9 s.
- * Where our remaining CPU goes (per-thread /proc times, load ~10): main thread 1.9-2.1 s, V8's GC
- * helper threads 2.3-2.5 s, libuv pool (file writes) ~1.1 s, hashing workers ~3.7 s (MD5 + reading
- * back from the page cache). The GC share comes from allocating a fresh 1 MiB buffer per read (the
- * views are handed to arbitrary consumers, so they cannot be recycled safely): an unsafe experiment
- * that recycled a ring of read buffers brought the engine to 6.6-6.7 s of CPU (GC threads 0.5 s)
- * and 10.8 s wall, level with rclone in the same conditions. The safe way there: let the S3
- * backend write the file itself (a `copyToFile`-like path), so its read buffers never leave it and
- * each is reused once its write has completed; not done yet.
+ * Where our CPU goes: receiving the bytes through the SDK and Node's http (~5.5 s per 1.87 GB:
+ * llhttp, and GC of a fresh 16-64 KiB buffer per socket read), MD5 on the hashing workers (~3.7 s,
+ * reading back from the page cache), file writes (~1.1 s). Download target (>= 1.0) NOT met.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
