@@ -16,6 +16,12 @@
  * ~1.9 s, while a warm `cp -r` takes ~1.3 s. A third baseline, `cp -r` + `md5sum` of the copies
  * (the same work as the restore, the way the backup benchmark measures its physical limit), is
  * printed as well.
+ *
+ * Measured 2026-11-21 11:08 UTC (load ~8 falling), concurrency 2, 3 runs: cp -r 0.92-4.60 s,
+ * cp -r + sync 1.60-5.41 s, cp -r + md5sum 4.21-8.42 s, restore-node 3.65-7.85 s; best-of ratios
+ * 0.25 against cp -r (target >= 0.8 NOT met), 0.44 against cp -r + sync, 1.15 against
+ * cp -r + md5sum; peak RSS 110 MB; restore CPU 6.2 s (MD5 ~3.7 s of it). Earlier the same day,
+ * before the kernel copy: 7.98 s, CPU 12.9 s, ratio 0.16.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
