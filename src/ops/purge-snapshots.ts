@@ -1,6 +1,6 @@
 /**
  * The local half of `purge` (design §3 "crash safety"): clear the `medusa-*` snapshots no running
- * backup holds, one log line each; with `--dry-run` only name them. Also the guard that keeps the
+ * backup holds and no finished backup kept, one log line each; with `--dry-run` only name them. Also the guard that keeps the
  * orphan cleanup away from the pool of a node whose backup is running on this host.
  *
  * The snapshots are listed BEFORE the locks are read. A backup takes its lock before its snapshot
@@ -44,20 +44,29 @@ export interface SnapshotCleanupResult {
  */
 export async function clearStaleSnapshots(
   ctx: { readonly log: Logger; readonly snapshots: SnapshotCleanupPort; readonly locks: BackupLocksPort },
-  options: { readonly dryRun: boolean },
+  options: {
+    readonly dryRun: boolean;
+    /**
+     * Names of this node's finished backups (their snapshots were kept on purpose). Asked after
+     * the snapshots and locks are read, so a backup finishing meanwhile is seen finished.
+     */
+    readonly finishedBackups?: () => Promise<ReadonlySet<string>>;
+  },
 ): Promise<SnapshotCleanupResult> {
   const { log } = ctx;
   let tags: string[];
   let locks: LockView[];
+  let finished: ReadonlySet<string>;
   try {
     tags = await ctx.snapshots.list();
     locks = await ctx.locks.read();
+    finished = (await options.finishedBackups?.()) ?? new Set();
   } catch (err) {
     const skipped = describeError(err);
     log.warning(`Cannot check the node's snapshots, stale medusa-* snapshots are not cleared: ${skipped}`);
     return { cleared: [], spared: [], failed: [], skipped };
   }
-  const decision = decideSnapshots(tags, locks);
+  const decision = decideSnapshots(tags, locks, finished);
   for (const s of decision.spared) log.info(`Keeping snapshot ${s.tag}: ${s.reason}`);
   const cleared: string[] = [];
   const failed: string[] = [];

@@ -105,12 +105,17 @@ export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<P
   return withErrorMetric(ctx.metrics, ['medusa-node-backup', 'purge-error', 'PURGE-ERROR'], options.dryRun, async () => {
     const { fqdn } = options;
     ctx.log.info('Starting purge');
+    // Read once; the snapshot step needs it only after it has listed the snapshots and locks.
+    let listed: Promise<NodeBackup[]> | undefined;
+    const listBackups = (): Promise<NodeBackup[]> => (listed ??= listNodeBackups(ctx));
     if (ctx.snapshots && ctx.backupLocks) {
-      await clearStaleSnapshots({ log: ctx.log, snapshots: ctx.snapshots, locks: ctx.backupLocks }, { dryRun: options.dryRun });
+      const finishedBackups = async (): Promise<ReadonlySet<string>> =>
+        new Set((await listBackups()).filter((nb) => nb.fqdn === fqdn && nb.finished !== undefined).map((nb) => nb.name));
+      await clearStaleSnapshots({ log: ctx.log, snapshots: ctx.snapshots, locks: ctx.backupLocks }, { dryRun: options.dryRun, finishedBackups });
     }
     ctx.log.info(`Listing backups for ${fqdn}`);
     const indexKeys = await listIndexKeys(ctx);
-    const all = await listNodeBackups(ctx);
+    const all = await listBackups();
     const mine = all.filter((nb) => nb.fqdn === fqdn);
     const complete = await completeClusterBackups(ctx, all, new Set(mine.map((nb) => nb.name)));
     const backups: RetentionBackup[] = mine.map((nb) => ({ ...nb, complete: nb.finished !== undefined && complete.has(nb.name) }));

@@ -6,8 +6,10 @@
  * A backup holds a lock file (pid, process start time, host, fqdn, backup name) for its whole run,
  * taken before its snapshot exists and released after the snapshot is cleared. So a `medusa-<name>`
  * snapshot whose backup holds no live lock was left behind: by a crash, a kill, a failed
- * `clearsnapshot` or `--keep-snapshot`. Every doubt counts as live: a lock that cannot be read,
- * or one taken on another host (its process cannot be probed from here), protects.
+ * `clearsnapshot` or `--keep-snapshot`. Only the first three are stale: a backup of this node
+ * that finished (the bucket has its manifest) left its snapshot on purpose (`--keep-snapshot`, an
+ * operator's local restore point), so it stays. Every doubt counts as live: a lock that cannot be
+ * read, or one taken on another host (its process cannot be probed from here), protects.
  */
 
 /** The prefix of the snapshots a backup takes (`SNAPSHOT_PREFIX` of ops/backup-node.ts). */
@@ -78,9 +80,10 @@ function describeHolder(v: LockView): string {
 /**
  * Splits the snapshot tags of the node into those to clear and those to spare. Only tags starting
  * with `medusa-` are considered (other snapshots are the operator's); `medusa-<name>` is spared
- * when a live lock names backup `<name>` or when some lock cannot be read. Duplicate tags count once.
+ * when backup `<name>` of this node is in `finished` (kept on purpose), when a live lock names
+ * backup `<name>`, or when some lock cannot be read. Duplicate tags count once.
  */
-export function decideSnapshots(tags: Iterable<string>, locks: readonly LockView[]): SnapshotDecision {
+export function decideSnapshots(tags: Iterable<string>, locks: readonly LockView[], finished: ReadonlySet<string> = new Set()): SnapshotDecision {
   const live = locks.filter((l) => l.live);
   const unreadable = live.find((l) => l.record === undefined);
   const clear: string[] = [];
@@ -88,6 +91,10 @@ export function decideSnapshots(tags: Iterable<string>, locks: readonly LockView
   for (const tag of new Set(tags)) {
     if (!tag.startsWith(MEDUSA_SNAPSHOT_PREFIX)) continue;
     const name = tag.slice(MEDUSA_SNAPSHOT_PREFIX.length);
+    if (finished.has(name)) {
+      spared.push({ tag, reason: `backup ${name} of this node finished and kept its snapshot (--keep-snapshot); clear it with nodetool clearsnapshot -t ${tag}` });
+      continue;
+    }
     const holder = live.find((l) => l.record?.backupName === name) ?? unreadable;
     if (holder) spared.push({ tag, reason: describeHolder(holder) });
     else clear.push(tag);

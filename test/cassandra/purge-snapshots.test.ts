@@ -1,8 +1,8 @@
 /**
  * `purge` clears stale `medusa-*` snapshots on the real harness node (design §3 "crash safety"):
- * one left by `backup --keep-snapshot`, and one whose backup crashed (its lock names a process that
- * is gone), while a snapshot whose backup is running (a live lock, held here by this test process,
- * as `medusa backup` holds it) stays, and so does an operator's own snapshot. While that backup
+ * one whose backup crashed (its lock names a process that is gone), while a snapshot whose backup
+ * is running (a live lock, held here by this test process, as `medusa backup` holds it) stays, so
+ * does one a finished `backup --keep-snapshot` kept on purpose, and so does an operator's own. While that backup
  * runs, the orphan cleanup of the node's pool is skipped with a warning. `--dry-run` only reports.
  */
 import assert from 'node:assert/strict';
@@ -57,7 +57,7 @@ describe('purge clears stale medusa-* snapshots on a real node', () => {
     bench.cleanup();
   });
 
-  test('kept and crashed backups lose their snapshots; a running backup and the operator keep theirs', async () => {
+  test('a crashed backup loses its snapshot; a kept one, a running backup and the operator keep theirs', async () => {
     ok(['backup', '--backup-name', kept, '--mode', 'differential', '--keep-snapshot']);
     assert.ok(snapshotDirs(node, `medusa-${kept}`).length > 0, '--keep-snapshot left the snapshot');
 
@@ -73,20 +73,20 @@ describe('purge clears stale medusa-* snapshots on a real node', () => {
     for (const t of [`medusa-${kept}`, `medusa-${busy}`, `medusa-${crashed}`, operator]) assert.ok(before.includes(t), `${t} in ${before.join(', ')}`);
 
     const dry = ok(['purge', '--dry-run']);
-    assert.match(dry, new RegExp(`INFO: Would clear snapshot medusa-${kept}: no backup holding it is running`));
+    assert.match(dry, new RegExp(`INFO: Keeping snapshot medusa-${kept}: backup ${kept} of this node finished and kept its snapshot`));
     assert.match(dry, new RegExp(`INFO: Would clear snapshot medusa-${crashed}: `));
     assert.match(dry, new RegExp(`INFO: Keeping snapshot medusa-${busy}: backup ${busy} of ${bench.fqdn.replaceAll('.', '\\.')} is running \\(pid ${process.pid} `));
     assert.doesNotMatch(dry, new RegExp(operator));
     assert.deepEqual((await snapshots()).sort(), before.sort(), 'a dry run clears nothing');
 
     const real = ok(['purge']);
-    assert.match(real, new RegExp(`INFO: Cleared snapshot medusa-${kept}: no backup holding it is running`));
+    assert.match(real, new RegExp(`INFO: Keeping snapshot medusa-${kept}: backup ${kept} of this node finished`));
     assert.match(real, new RegExp(`INFO: Cleared snapshot medusa-${crashed}: `));
     assert.match(real, new RegExp(`WARNING: Not cleaning up orphaned files for ${bench.fqdn.replaceAll('.', '\\.')}: backup ${busy} of `));
     const afterPurge = await snapshots();
-    assert.ok(!afterPurge.includes(`medusa-${kept}`) && !afterPurge.includes(`medusa-${crashed}`), afterPurge.join(', '));
-    assert.ok(afterPurge.includes(`medusa-${busy}`) && afterPurge.includes(operator), afterPurge.join(', '));
-    assert.deepEqual(snapshotDirs(node, `medusa-${kept}`), [], 'gone from disk too');
+    assert.ok(!afterPurge.includes(`medusa-${crashed}`), afterPurge.join(', '));
+    assert.ok(afterPurge.includes(`medusa-${busy}`) && afterPurge.includes(`medusa-${kept}`) && afterPurge.includes(operator), afterPurge.join(', '));
+    assert.deepEqual(snapshotDirs(node, `medusa-${crashed}`), [], 'gone from disk too');
     assert.equal(existsSync(crashedLock), false, "the crashed backup's lock file was removed");
 
     // The backup ends without clearing its snapshot (killed): the next purge clears it.

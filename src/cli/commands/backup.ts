@@ -46,7 +46,7 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
     .option('--stagger <seconds>', 'drop this backup if the previous node has not finished within this time', seconds)
     .option('--enable-md5-checks', 'also compare hashes of already stored files (differential)', false)
     .addOption(new Option('--mode <mode>', 'backup mode').choices(['full', 'differential']).default('differential'))
-    .option('--keep-snapshot', 'do not clear the snapshot after the backup (the next purge on this host clears it)', false)
+    .option('--keep-snapshot', 'do not clear the snapshot after the backup (purge leaves it too, once the backup has finished)', false)
     .option('--use-existing-snapshot', 'back up the existing snapshot named --backup-name instead of taking one', false)
     .action((opts: BackupFlags) => {
       const commandStart = systemClock.now();

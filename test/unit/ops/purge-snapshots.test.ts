@@ -68,6 +68,24 @@ describe('clearStaleSnapshots', () => {
     assert.ok(lines.some((l) => /^INFO: Keeping snapshot medusa-now: backup now of n1 is running \(pid 321/.test(l)), lines.join('\n'));
   });
 
+  test("finished backups' snapshots stay; their names are asked for after snapshots and locks are read", async () => {
+    const { log, lines } = capture();
+    const order: string[] = [];
+    const snapshots = fakeSnapshots(['medusa-done', 'medusa-crashed']);
+    const locks = locksOf([]);
+    const result = await clearStaleSnapshots({ log, snapshots, locks }, {
+      dryRun: false,
+      finishedBackups: () => {
+        order.push(`finished asked after ${locks.reads} lock read(s)`);
+        return Promise.resolve(new Set(['done']));
+      },
+    });
+    assert.deepEqual(order, ['finished asked after 1 lock read(s)']);
+    assert.deepEqual(snapshots.cleared, ['medusa-crashed']);
+    assert.deepEqual(result.spared, ['medusa-done']);
+    assert.ok(lines.some((l) => l.startsWith('INFO: Keeping snapshot medusa-done: backup done of this node finished')), lines.join('\n'));
+  });
+
   test('a dry run only names them', async () => {
     const { log, lines } = capture();
     const snapshots = fakeSnapshots(['medusa-old']);

@@ -66,6 +66,13 @@ describe('decideSnapshots', () => {
     });
   }
 
+  test("a finished backup's snapshot was kept on purpose (--keep-snapshot): it stays, with the command that clears it", () => {
+    const d = decideSnapshots(['medusa-b1', 'medusa-b10', 'medusa-b2'], [], new Set(['b1', 'b2']));
+    assert.deepEqual(d.clear, ['medusa-b10']);
+    assert.deepEqual(d.spared.map((s) => s.tag), ['medusa-b1', 'medusa-b2']);
+    assert.match(d.spared[0]?.reason ?? '', /backup b1 of this node finished and kept its snapshot .*nodetool clearsnapshot -t medusa-b1$/);
+  });
+
   test('a spared snapshot says which backup holds it', () => {
     const d = decideSnapshots(['medusa-b2'], [live({ backupName: 'b2', pid: 4242 })]);
     assert.match(d.spared[0]?.reason ?? '', /backup b2 of n1 is running \(pid 4242 on node1\.example/);
