@@ -106,7 +106,17 @@ export interface LockReadOptions {
  * disappears while being read was released and is skipped; one that cannot be parsed is reported
  * without a record (and counts as live).
  */
-export async function readBackupLocks(dir: string, options: LockReadOptions = {}): Promise<LockView[]> {
+export function readBackupLocks(dir: string, options: LockReadOptions = {}): Promise<LockView[]> {
+  return readPidFiles(dir, LOCK_SUFFIX, parseRecord, options);
+}
+
+/**
+ * The files of `dir` whose names end with `suffix`, each parsed by `parse` and judged live or not
+ * by `lockIsLive` (the semantics of `readBackupLocks`, shared with the purge's cleanup markers).
+ */
+export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host'>>(
+  dir: string, suffix: string, parse: (text: string) => R | undefined, options: LockReadOptions = {},
+): Promise<Array<{ readonly file: string; readonly record?: R; readonly live: boolean }>> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -116,8 +126,8 @@ export async function readBackupLocks(dir: string, options: LockReadOptions = {}
   }
   const thisHost = options.thisHost ?? hostname();
   const probe = options.probe ?? probeProcess;
-  const views: LockView[] = [];
-  for (const name of names.filter((n) => n.endsWith(LOCK_SUFFIX)).sort()) {
+  const views: Array<{ readonly file: string; readonly record?: R; readonly live: boolean }> = [];
+  for (const name of names.filter((n) => n.endsWith(suffix)).sort()) {
     const file = join(dir, name);
     let text: string;
     try {
@@ -127,7 +137,7 @@ export async function readBackupLocks(dir: string, options: LockReadOptions = {}
       views.push({ file, live: true });
       continue;
     }
-    const record = parseRecord(text);
+    const record = parse(text);
     views.push(record ? { file, record, live: lockIsLive(record, thisHost, probe) } : { file, live: true });
   }
   return views;

@@ -11,14 +11,14 @@
  * Files: `purge-<pid>-<random>.purging` holding `{ pid, processStart, host, fqdn }` as JSON.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { lockIsLive, type BackupLockRecord, type ProcessState } from '../plan/stale-snapshots.js';
+import type { BackupLockRecord, ProcessState } from '../plan/stale-snapshots.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { probeProcess, processStartOf, type HeldBackupLock } from './backup-lock.js';
+import { processStartOf, readPidFiles, type HeldBackupLock } from './backup-lock.js';
 
 const MARKER_SUFFIX = '.purging';
 
@@ -54,29 +54,12 @@ function parseMarker(text: string): OrphanCleanupRecord | undefined {
   }
 }
 
-/** Every marker in `dir` with its liveness (none when the folder does not exist). */
-export async function readOrphanCleanupMarkers(
+/** Every marker in `dir` with its liveness (none when the folder does not exist; see `readPidFiles`). */
+export function readOrphanCleanupMarkers(
   dir: string,
   options: { readonly thisHost?: string; readonly probe?: (pid: number) => ProcessState } = {},
 ): Promise<MarkerView[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const thisHost = options.thisHost ?? hostname();
-  const probe = options.probe ?? probeProcess;
-  const views: MarkerView[] = [];
-  for (const name of names.filter((n) => n.endsWith(MARKER_SUFFIX)).sort()) {
-    const file = join(dir, name);
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined));
-    if (text === null) continue;
-    const record = text === undefined ? undefined : parseMarker(text);
-    views.push(record ? { file, record, live: lockIsLive(record, thisHost, probe) } : { file, live: true });
-  }
-  return views;
+  return readPidFiles(dir, MARKER_SUFFIX, parseMarker, options);
 }
 
 /** How `waitForOrphanCleanups` waits. */
