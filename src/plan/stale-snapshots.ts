@@ -67,9 +67,9 @@ export interface SparedSnapshot {
 
 /** What to do with the node's snapshots. */
 export interface SnapshotDecision {
-  /** `medusa-*` snapshots no running backup holds, in the order listed. */
+  /** `medusa-*` snapshots no running backup holds and no finished backup kept, in the order listed. */
   readonly clear: readonly string[];
-  /** `medusa-*` snapshots a live (or unreadable) lock protects. */
+  /** `medusa-*` snapshots a live (or unreadable) lock protects, or a finished backup kept. */
   readonly spared: readonly SparedSnapshot[];
 }
 
