@@ -5,7 +5,7 @@
  * quote a secret. (fake-gcs-server checks no credentials, so wrong GCS credentials are not covered.)
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { openStorage } from '../../src/storage/open.js';
 import type { StorageBackend } from '../../src/storage/types.js';
@@ -86,6 +86,25 @@ describe('bad input: S3 (s3_rgw on radosgw)', () => {
   test('unreachable endpoint', async () => {
     const err = await failure(radosgwLines({ port: await closedPort() }));
     assertOneClearLine(err, 's3_rgw', /connection refused/, [secret()]);
+  });
+  // Without the idle timeout the stat would hang: the test's own timeout then fails it.
+  test('an endpoint that accepts connections and never answers fails after read_timeout', { timeout: 60_000 }, async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const backend = await openStorage({ storage: storageSection(radosgwLines({ port, read_timeout: 1 })) }, { retry: { ...retry, maxAttempts: 1 } });
+      try {
+        const err = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
+        assertOneClearLine(err, 's3_rgw', /timed out/, [secret()]);
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
   test('malformed key file', async () => {
     const err = await failure(radosgwLines({ key_file: tempKeyFile('credentials', 'aws_access_key_id=ONLY\n') }));

@@ -11,6 +11,8 @@
  *   plain http SigV4 would otherwise hash every body with SHA-256 before sending it, one more full
  *   pass (measured here: ~280 MB/s for SHA-256, i.e. slower than the network to a local radosgw).
  *   Over https TLS already protects the bytes; the ETag the store reports is what Medusa checks.
+ * - `read_timeout` is the socket's idle timeout (`socketTimeout`): a server that accepts a request
+ *   and then goes quiet fails the attempt after that long, however long a healthy transfer takes.
  * - `maxAttempts` = 3: the SDK retries one request (a part, a listing page) a little; whole-object
  *   retries with backoff belong to the retry wrapper (storage/open.ts), so the two do not multiply
  *   into minutes of hidden retrying.
@@ -39,7 +41,9 @@ export function createS3Client(settings: S3Settings, credentials: StaticCredenti
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
       connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: settings.readTimeoutMs,
+      // read_timeout is an idle timeout (as boto's): the SDK's requestTimeout is a whole-request
+      // timer that only logs a warning by default, so a server that stops answering hung forever.
+      socketTimeout: settings.readTimeoutMs,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent({ ...agentOptions, rejectUnauthorized: settings.tlsVerify }),
     },
