@@ -97,6 +97,9 @@ export async function flushStore(backend: StorageBackend): Promise<void> {
 /** A downloaded file did not match what the manifest says (size or hash). Not retryable here. */
 export class IntegrityError extends StorageError {}
 
+/** Bytes gathered into one file write by `downloadFile` (network reads arrive 16-64 KiB at a time). */
+const DOWNLOAD_WRITE_BYTES = 1024 * 1024;
+
 /** Options of `downloadFile`: what the downloaded bytes must match. */
 export interface DownloadFileOptions {
   /** Size the object must have (from the manifest); checked before the file is put in place. */
@@ -167,7 +170,12 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
   const body = await backend.get(key, options.signal ? { signal: options.signal } : {});
   const metered = options.onProgress ? pipeThrough(body, new MeteredStream({ onBytes: (n) => progress.add(n) })) : body;
   const pool = hashChecked ? options.hashPool : undefined;
-  const common = { ...(options.signal ? { signal: options.signal } : {}), ...(options.durable === false ? { durable: false } : {}) };
+  const common = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.durable === false ? { durable: false } : {}),
+    // A body's chunks are the caller's to keep (see `StorageBackend.get`), so they can be gathered.
+    gatherBytes: DOWNLOAD_WRITE_BYTES,
+  };
   if (pool) {
     let followed: FollowedFile | undefined;
     try {

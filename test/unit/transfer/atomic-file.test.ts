@@ -31,6 +31,29 @@ describe('atomic file writes', () => {
     assert.deepEqual(await readdir(join(dir, 'a', 'b')), ['file']);
   });
 
+
+  test('gathered chunks are written whole and in order, reported at batch boundaries', async () => {
+    // Rows: gatherBytes, chunk sizes, the sizes onWritten must report.
+    const cases: ReadonlyArray<readonly [gather: number, chunks: number[], reported: number[]]> = [
+      [0, [3, 4, 5], [3, 7, 12]],
+      [8, [3, 4, 5], [12]],
+      [7, [3, 4, 5, 1], [7, 13]],
+      [4, [10, 1, 1], [10, 12]],
+      [1024, [0, 5], [5]],
+    ];
+    for (const [gatherBytes, sizes, reported] of cases) {
+      const chunks = sizes.map((n, i) => Buffer.alloc(n, 97 + i));
+      const dest = join(dir, `gathered-${gatherBytes}-${sizes.join('-')}`);
+      const seen: number[] = [];
+      const hasher = new ContentHasher({ md5: true });
+      const written = await writeFileAtomically(dest, Readable.from(chunks), { gatherBytes, hasher, onWritten: ({ size }) => seen.push(size) });
+      const expected = Buffer.concat(chunks);
+      assert.equal(written.size, expected.length);
+      assert.deepEqual(await readFile(dest), expected, `content, gatherBytes ${gatherBytes}`);
+      assert.deepEqual(seen, reported, `onWritten, gatherBytes ${gatherBytes}`);
+      assert.equal(hasher.bytes, expected.length);
+    }
+  });
   test('a failed check or an abort leaves the old file and no temporary file', async () => {
     const dest = join(dir, 'kept');
     await writeFile(dest, 'old');
