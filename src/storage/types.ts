@@ -91,7 +91,8 @@ export interface StorageCapabilities {
  * - `put` stores the whole source under `key` (overwriting), and resolves with the stored object's
  *   info, `size` and `hash` included, as a later `stat` would report them.
  * - `get` resolves with a stream of the object's bytes (or the requested range); it rejects with
- *   `NotFoundError` for a missing key before any byte is streamed.
+ *   `NotFoundError` for a missing key before any byte is streamed. Its chunks are the reader's to
+ *   keep: a backend never reuses a buffer it has pushed.
  * - `stat` resolves with the object's info, or `undefined` for a missing key.
  * - `list(prefix)` yields each object whose key starts with `prefix` (a plain string prefix, so
  *   callers that mean a folder pass a trailing `/`) exactly once, in ascending byte order of key,

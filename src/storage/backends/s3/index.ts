@@ -15,7 +15,7 @@
  * - `list` hides pagination and skips "folder" marker keys ending in `/`.
  * - `deleteMany` uses DeleteObjects, 1,000 keys per request.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -124,11 +124,10 @@ export class S3Backend implements StorageBackend {
         { abortSignal: options.signal },
       );
       const body = out.Body as Readable | undefined;
-      const pass = new PassThrough({ highWaterMark: 1024 * 1024 });
-      if (!body) return pass.end();
-      // Errors in the middle of the body (a reset connection) reach the caller mapped, too.
-      body.on('error', (err) => pass.destroy(mapS3Error(this.provider, what, err)));
-      return body.pipe(pass);
+      if (!body) return Readable.from([]);
+      // Errors in the middle of the body (a reset connection) reach the caller mapped, too. The
+      // chunks pass one by one (no buffering stream in between, whose reads would concatenate them).
+      return Readable.from(mappedErrors(body, (err) => mapS3Error(this.provider, what, err)), { objectMode: false });
     } catch (err) {
       throw mapS3Error(this.provider, what, err);
     }
@@ -265,4 +264,13 @@ export async function createS3Backend(storage: Readonly<StorageSection>): Promis
 /** Registry entry point (see `BackendModule`). */
 export async function createBackend(storage: Readonly<StorageSection>, _context: BackendContext): Promise<StorageBackend> {
   return createS3Backend(storage);
+}
+
+/** The chunks of `body`, with a failure while reading it replaced by `map(failure)`. */
+async function* mappedErrors(body: Readable, map: (err: unknown) => Error): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) yield chunk;
+  } catch (err) {
+    throw map(err);
+  }
 }
