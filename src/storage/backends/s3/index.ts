@@ -29,7 +29,7 @@ import {
 import type { StorageSection } from '../../../config/types.js';
 import { byteSourceSize, openByteSource } from '../../byte-source.js';
 import { NotFoundError } from '../../errors.js';
-import { assertListPrefix, assertObjectKey } from '../../key-rules.js';
+import { assertListPrefix, assertObjectKey, compareKeys } from '../../key-rules.js';
 import type { BackendContext } from '../../registry.js';
 import type {
   ByteSource,
@@ -43,6 +43,7 @@ import type {
 } from '../../types.js';
 import { createS3Client } from './client.js';
 import { mapS3Error } from './errors.js';
+import { listingPrefix } from './listing-prefix.js';
 import { uploadMultipart } from './multipart.js';
 import { partSizeFor, readSharedCredentials, s3SettingsFrom, type S3Settings } from './options.js';
 
@@ -169,12 +170,13 @@ export class S3Backend implements StorageBackend {
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     assertListPrefix(this.provider, prefix);
+    const sent = listingPrefix(prefix);
     let token: string | undefined;
     do {
       let page;
       try {
         page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1000, ...(token && { ContinuationToken: token }) }),
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: sent, MaxKeys: 1000, ...(token && { ContinuationToken: token }) }),
           { abortSignal: options.signal },
         );
       } catch (err) {
@@ -182,6 +184,11 @@ export class S3Backend implements StorageBackend {
       }
       for (const o of page.Contents ?? []) {
         if (!o.Key || o.Key.endsWith('/')) continue;
+        if (!o.Key.startsWith(prefix)) {
+          // Only when a wider prefix was sent; keys come in ascending order, so past the prefix is the end.
+          if (compareKeys(o.Key, prefix) > 0) return;
+          continue;
+        }
         yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), ...(o.ETag && { hash: unquote(o.ETag) }) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
