@@ -14,6 +14,7 @@ import {
   azureKeyFile,
   azuriteLines,
   fakeGcsLines,
+  minioLines,
   radosgwLines,
   requireEnv,
   s3KeyFile,
@@ -58,6 +59,31 @@ function assertOneClearLine(err: Error, provider: string, cause: RegExp, secrets
   assert.match(err.message, cause);
   for (const secret of secrets) assert.ok(!err.message.includes(secret), 'no secret in the message');
 }
+
+// MinIO words its refusals differently from radosgw; the lines must say the same things.
+describe('bad input: S3 (s3_compatible on MinIO)', () => {
+  const secret = (): string => requireEnv('MEDUSA_TEST_MINIO_SECRET_KEY');
+  test('wrong secret key', async () => {
+    const wrong = 'WRONG-SECRET-0123456789';
+    const err = await failure(minioLines({ key_file: s3KeyFile(requireEnv('MEDUSA_TEST_MINIO_ACCESS_KEY'), wrong) }));
+    assertOneClearLine(err, 's3_compatible', /secret key is wrong/, [wrong, secret()]);
+  });
+  test('unknown access key', async () => {
+    const err = await failure(minioLines({ key_file: s3KeyFile('NOSUCHKEY', 'whatever-secret') }));
+    assertOneClearLine(err, 's3_compatible', /access key is not known/, ['whatever-secret', secret()]);
+  });
+  test('missing bucket, seen by a listing and by a stat', async () => {
+    const err = await failure(minioLines({ bucket_name: 'no-such-bucket-medusa' }));
+    assertOneClearLine(err, 's3_compatible', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
+    const backend = await openStorage({ storage: storageSection(minioLines({ bucket_name: 'no-such-bucket-medusa' })) }, { retry });
+    try {
+      const statErr = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
+      assertOneClearLine(statErr, 's3_compatible', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
+    } finally {
+      await backend.close();
+    }
+  });
+});
 
 describe('bad input: S3 (s3_rgw on radosgw)', () => {
   const secret = (): string => requireEnv('MEDUSA_TEST_S3_SECRET_KEY');

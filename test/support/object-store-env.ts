@@ -68,6 +68,19 @@ export function radosgwLines(extra: Record<string, string | number | boolean> = 
   };
 }
 
+/** The `[storage]` lines of an `s3_compatible` section for the MinIO test server. */
+export function minioLines(extra: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  return {
+    storage_provider: 's3_compatible',
+    bucket_name: requireEnv('MEDUSA_TEST_MINIO_BUCKET'),
+    host: requireEnv('MEDUSA_TEST_MINIO_HOST'),
+    port: requireEnv('MEDUSA_TEST_MINIO_PORT'),
+    secure: false,
+    key_file: s3KeyFile(requireEnv('MEDUSA_TEST_MINIO_ACCESS_KEY'), requireEnv('MEDUSA_TEST_MINIO_SECRET_KEY')),
+    ...extra,
+  };
+}
+
 /** A Medusa Azure key file for the azurite account (or the given account and key). */
 export function azureKeyFile(account = requireEnv('MEDUSA_TEST_AZURITE_ACCOUNT'), key = requireEnv('MEDUSA_TEST_AZURITE_KEY')): string {
   return tempKeyFile('azure.json', JSON.stringify({ storage_account: account, key }));

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ensureDebianPackages, repoRoot } from './install.js';
 import { freePort, run } from './processes.js';
+import { createS3Bucket } from './s3-bucket.js';
 
 /** A running radosgw and the coordinates to reach it. */
 export interface RadosgwServer {
@@ -68,21 +68,7 @@ export async function startRadosgw(options: { memstoreBytes?: number } = {}): Pr
     port,
     accessKey: ACCESS_KEY,
     secretKey: SECRET_KEY,
-    createBucket: (name) => createBucket(endpoint, name),
+    createBucket: (name) => createS3Bucket(endpoint, ACCESS_KEY, SECRET_KEY, name),
     stop,
   };
-}
-
-async function createBucket(endpoint: string, name: string): Promise<void> {
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
-  });
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: name }));
-  } finally {
-    client.destroy();
-  }
 }
