@@ -223,7 +223,7 @@ async function writeChunks(handle: FileHandle, chunks: readonly Buffer[], positi
   if (chunks.length === 1 && chunks[0]) return writeAll(handle, chunks[0], position);
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const { bytesWritten } = await handle.writev(chunks, position);
-  // A short write (rare on a regular file) is finished chunk by chunk from where it stopped.
+  // A short write (rare on a regular file): the rest is written from where it stopped.
   if (bytesWritten < total) await writeAll(handle, Buffer.concat(chunks).subarray(bytesWritten), position + bytesWritten);
 }
 
