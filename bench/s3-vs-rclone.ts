@@ -22,23 +22,31 @@
  * runs are not comparable (other work on the machine); ratios within a run are.
  *
  * Measured here, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
- * 1-minute load average at the start of a download; other developers' tests shared the machine):
- *   bench before this version (downloadFile with a flush per file, Node's http): download ratio
- *     0.55 (load ~1-30); the task's earlier runs 0.11-0.49. The per-file flush alone was most of it.
- *   restore engine + Node's http (same set, same store, in-run comparison): 0.43-0.60 at load 13-15,
- *     client CPU 13.6-14.3 s vs rclone 6.1-6.4 s. Of ours, receiving the bytes through the SDK
- *     and Node's http cost 5.5 s (profile: llhttp execute 17%, GC 23% of the main thread).
- *   A hand-written HTTP/1.1 reader for GetObject (1 MiB socket reads) cut receiving to 2.3-3.0 s
- *   and reached 0.72-0.85 with the change below, but was taken out again (the SDK's transport,
- *   with its TLS, proxy and framing handling, is not ours to rewrite; it had never met real AWS).
- *   + large files hashed on worker threads while written, SDK transport (this version), lead's run
- *     at 11:18 UTC, load 1.8-4.5, two rounds: download 10.54 s / 11.64 s vs rclone + sync
- *     6.83 s / 6.72 s, ratios 0.65 0.58; client CPU 14.3-15.7 s vs rclone 7.6 s; "get, no checks"
- *     9.44 s (9.6 s CPU). Upload in the same run: 13.24 s vs 13.81 s, ratio 1.04.
- *   rclone does check every byte: with --ignore-checksum its CPU drops from 6.7-7.1 s to 2.5-2.9 s.
- * Where our CPU goes: receiving the bytes through the SDK and Node's http (~5.5 s per 1.87 GB:
- * llhttp, and GC of a fresh 16-64 KiB buffer per socket read), MD5 on the hashing workers (~3.7 s,
- * reading back from the page cache), file writes (~1.1 s). Download target (>= 1.0) NOT met.
+ * 1-minute load average during the runs). Client CPU seconds swing by a third between identical
+ * runs on this machine, so only ratios within one run mean anything.
+ *   Earlier versions: 0.11-0.49 (a flush per file), then 0.55-0.65 (one flush at the end, large
+ *   files hashed on worker threads while written).
+ *   A/B at 13:09-13:16 UTC, the session's starting tree and this version alternating, load 2-14:
+ *     download ratios, starting tree 0.60 0.62 / 0.58 0.49; this version 0.58 0.70 / 0.53 0.55.
+ *     Our client CPU 14.6-19.4 s vs 14.8-18.8 s; rclone 5.8-9.2 s. Upload ratios 1.09-1.32.
+ *   So gathering body chunks into 1 MiB writes and dropping the 1 MiB PassThrough of the S3 get
+ *   (both sound: fewer calls, no copies) moved nothing measurable here. Download target (>= 1.0)
+ *   NOT met.
+ * Where our CPU goes (per-thread CPU from /proc during the restore engine's download of this set):
+ *   main thread 4.3-5.1 s (Node's http parser, which copies every 64 KiB body chunk, ~1.2 s; write
+ *   calls; the SDK), V8's helper threads ~4 s (GC: ~130 mark-compacts per download, as every socket
+ *   read and its copy is a fresh 64 KiB buffer), hashing workers ~3.6 s (MD5 ~2.9 s, plus reading
+ *   the file back from the page cache), libuv's pool ~1.4 s (writes and read-backs). rclone checks
+ *   MD5s too: with --ignore-checksum its CPU dropped from 6.7-7.1 s to 2.5-2.9 s (earlier session).
+ * Tried and not kept (same probe, same session):
+ *   - undici as the SDK's transport (a request handler over undici.request): raw receive 3x cheaper
+ *     in isolation (0.20-0.27 vs 0.68-0.74 s CPU per 256 MiB), but end to end within the noise;
+ *     not worth a second HTTP stack under every S3 call. The SDK's fetch handler was slower still.
+ *   - MD5 on the receiving thread instead of the workers: 1.5 s less CPU in all, but that thread
+ *     becomes the bottleneck (7.6 s busy; the download took longer).
+ *   - Larger V8 semi-space, glibc malloc thresholds: no effect, or worse.
+ *   - A hand-written HTTP/1.1 reader for GetObject (an earlier session): 0.72-0.85, taken out again
+ *     (the SDK's transport, TLS, proxy and framing handling is not ours to rewrite).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
