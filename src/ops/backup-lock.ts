@@ -20,11 +20,14 @@ import { dirname, join } from 'node:path';
 import { lockIsLive, type BackupLockRecord, type LockView, type ProcessState } from '../plan/stale-snapshots.js';
 import { hashCachePath } from './hash-cache-location.js';
 
-const LOCK_SUFFIX = '.lock';
+/** The name ending of lock files (readers take every file ending so, whoever wrote it). */
+export const LOCK_SUFFIX = '.lock';
+/** The lock folder's name inside medusa's local state folder. */
+export const BACKUP_LOCK_FOLDER = 'backup-locks';
 
 /** The folder of the backup locks for this environment. */
 export function backupLockDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(dirname(hashCachePath(env)), 'backup-locks');
+  return join(dirname(hashCachePath(env)), BACKUP_LOCK_FOLDER);
 }
 
 /**
@@ -83,12 +86,14 @@ function parseRecord(text: string): BackupLockRecord | undefined {
     const v = JSON.parse(text) as Partial<Record<keyof BackupLockRecord, unknown>>;
     if (!Number.isInteger(v.pid) || typeof v.host !== 'string' || typeof v.fqdn !== 'string' || typeof v.backupName !== 'string') return undefined;
     if (v.processStart !== undefined && typeof v.processStart !== 'string') return undefined;
+    if (v.expires !== undefined && typeof v.expires !== 'string') return undefined;
     return {
       pid: v.pid as number,
       host: v.host,
       fqdn: v.fqdn,
       backupName: v.backupName,
       ...(v.processStart !== undefined ? { processStart: v.processStart } : {}),
+      ...(v.expires !== undefined ? { expires: v.expires } : {}),
     };
   } catch {
     return undefined;
@@ -99,6 +104,8 @@ function parseRecord(text: string): BackupLockRecord | undefined {
 export interface LockReadOptions {
   readonly thisHost?: string;
   readonly probe?: (pid: number) => ProcessState;
+  /** The time expiries are judged at (ms since the epoch); default now. */
+  readonly now?: number;
 }
 
 /**
@@ -114,7 +121,7 @@ export function readBackupLocks(dir: string, options: LockReadOptions = {}): Pro
  * The files of `dir` whose names end with `suffix`, each parsed by `parse` and judged live or not
  * by `lockIsLive` (the semantics of `readBackupLocks`, shared with the purge's cleanup markers).
  */
-export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host'>>(
+export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host' | 'expires'>>(
   dir: string, suffix: string, parse: (text: string) => R | undefined, options: LockReadOptions = {},
 ): Promise<Array<{ readonly file: string; readonly record?: R; readonly live: boolean }>> {
   let names: string[];
@@ -126,6 +133,7 @@ export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'pro
   }
   const thisHost = options.thisHost ?? hostname();
   const probe = options.probe ?? probeProcess;
+  const now = options.now ?? Date.now();
   const views: Array<{ readonly file: string; readonly record?: R; readonly live: boolean }> = [];
   for (const name of names.filter((n) => n.endsWith(suffix)).sort()) {
     const file = join(dir, name);
@@ -138,7 +146,7 @@ export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'pro
       continue;
     }
     const record = parse(text);
-    views.push(record ? { file, record, live: lockIsLive(record, thisHost, probe) } : { file, live: true });
+    views.push(record ? { file, record, live: lockIsLive(record, thisHost, probe, now) } : { file, live: true });
   }
   return views;
 }

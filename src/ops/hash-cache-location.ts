@@ -7,6 +7,12 @@ import { join } from 'node:path';
 
 /** Path of the persisted hash cache for this environment. */
 export function hashCachePath(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env['MEDUSA_CACHE_DIR'] || join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'medusa-ts');
+  const dir = env['MEDUSA_CACHE_DIR'] || join(env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache'), 'medusa-ts');
   return join(dir, 'hash-cache.json');
 }
+
+/**
+ * The folder of `hashCachePath`, as a POSIX shell expression (double-quote it): the same rule for
+ * commands that run on other hosts, under the environment of the medusa that will run there.
+ */
+export const CACHE_DIR_SHELL = '${MEDUSA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/medusa-ts}';

@@ -27,6 +27,12 @@ export interface BackupLockRecord {
   readonly host: string;
   readonly fqdn: string;
   readonly backupName: string;
+  /**
+   * When the record stops protecting anything (ISO 8601), whatever its process: set on the holds
+   * backup-cluster leaves on hosts waiting their turn (ops/snapshot-hold.ts), whose process runs
+   * elsewhere and so can never be seen to end from the host.
+   */
+  readonly expires?: string;
 }
 
 /** What a process probe reports about a pid on this host. */
@@ -38,11 +44,13 @@ export type ProcessState =
 
 /**
  * Whether `lock` belongs to a process (a backup, or a purge's orphan cleanup) that may still be
- * running. Live unless its process is known to
- * be gone from this host: the pid is not running, or it is running with another start time (reused).
- * A lock of another host is live (nothing here can tell otherwise).
+ * running. Live unless it has expired (`expires` at or before `now`, ms since the epoch; an expiry
+ * that cannot be read does not expire), or its process is known to be gone from this host: the pid
+ * is not running, or it is running with another start time (reused). A lock of another host is
+ * live until it expires (nothing here can tell otherwise).
  */
-export function lockIsLive(lock: Pick<BackupLockRecord, 'pid' | 'processStart' | 'host'>, thisHost: string, probe: (pid: number) => ProcessState): boolean {
+export function lockIsLive(lock: Pick<BackupLockRecord, 'pid' | 'processStart' | 'host' | 'expires'>, thisHost: string, probe: (pid: number) => ProcessState, now: number): boolean {
+  if (lock.expires !== undefined && Date.parse(lock.expires) <= now) return false;
   if (lock.host !== thisHost) return true;
   const state = probe(lock.pid);
   if (state.kind === 'gone') return false;

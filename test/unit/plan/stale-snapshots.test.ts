@@ -28,11 +28,17 @@ describe('lockIsLive', () => {
     { name: 'start time unknown to the probe', lock: record(), probe: { kind: 'running' }, live: true },
     { name: 'start time not recorded', lock: record({ processStart: undefined as unknown as string }), probe: { kind: 'running', start: '1' }, live: true },
     { name: 'lock of another host, even with its pid gone here', lock: record({ host: 'node2.example' }), probe: { kind: 'gone' }, live: true },
+    { name: 'hold of another host before its expiry', lock: record({ host: 'orchestrator', expires: '2026-11-21T12:00:01Z' }), probe: { kind: 'gone' }, live: true },
+    { name: 'hold of another host at its expiry', lock: record({ host: 'orchestrator', expires: '2026-11-21T12:00:00Z' }), probe: { kind: 'running', start: '5000' }, live: false },
+    { name: 'expired, though its process runs here', lock: record({ expires: '2026-11-20T12:00:00Z' }), probe: { kind: 'running', start: '5000' }, live: false },
+    { name: 'not expired, but its process is gone here', lock: record({ expires: '2026-11-22T12:00:00Z' }), probe: { kind: 'gone' }, live: false },
+    { name: 'an expiry that cannot be read does not expire', lock: record({ host: 'orchestrator', expires: 'soon' }), probe: { kind: 'gone' }, live: true },
   ];
+  const now = Date.parse('2026-11-21T12:00:00Z');
   for (const c of cases) {
     test(c.name, () => {
       const lock = c.lock.processStart === undefined ? { pid: c.lock.pid, host: c.lock.host, fqdn: c.lock.fqdn, backupName: c.lock.backupName } : c.lock;
-      assert.equal(lockIsLive(lock, HOST, () => c.probe), c.live);
+      assert.equal(lockIsLive(lock, HOST, () => c.probe, now), c.live);
     });
   }
 });
