@@ -2,9 +2,12 @@
  * `medusa backup-cluster` (reference §4.8, design §2): refuse an existing backup name, read the
  * hosts of the seed's datacenter, snapshot every node over SSH (`--parallel-snapshots` at once),
  * then run `medusa backup-node` on each (`--parallel-uploads` at once, hosts in ring order so that
- * `--stagger` waits for a node that runs before it). Any failure clears the `medusa-<name>`
- * snapshot on every host and ends with an `OperationError` naming the failed hosts and their logs.
+ * `--stagger` waits for a node that runs before it). Each snapshot is held until its host's turn
+ * (ops/snapshot-hold.ts), so a purge there meanwhile leaves it. Any failure clears the
+ * `medusa-<name>` snapshot on every host and ends with an `OperationError` naming the failed hosts
+ * and their logs.
  */
+import { hostname } from 'node:os';
 import { listNodeBackups, type CatalogContext } from '../catalog/catalog.js';
 import { nodetoolCommand, type NodetoolSettings } from '../cassandra/nodetool.js';
 import type { TokenMap } from '../domain/tokenmap.js';
@@ -14,9 +17,11 @@ import { shellJoin } from '../remote/shell-quote.js';
 import type { RemoteExecutor } from '../remote/types.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError } from '../util/errors.js';
+import { processStartOf } from './backup-lock.js';
 import { SNAPSHOT_PREFIX } from './backup-node.js';
 import { previousHost } from './backup-stagger.js';
 import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
+import { holdFileName, removeHoldCommand, writeHoldCommand } from './snapshot-hold.js';
 
 /** Ports and settings of a cluster backup. */
 export interface BackupClusterContext extends CatalogContext {
@@ -86,6 +91,8 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
   let hosts: string[] = [];
   const snapshotTag = `${SNAPSHOT_PREFIX}${o.backupName}`;
   let snapshotsTaken = false;
+  let hold: string | undefined;
+  const snapshotTimeoutMs = ctx.snapshotTimeoutMs ?? 600_000;
   try {
     if ((await listNodeBackups(ctx)).some((nb) => nb.name === o.backupName)) {
       throw new OperationError(`Backup ${o.backupName} already exists; choose another --backup-name`);
@@ -101,7 +108,18 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
       ctx.log.info(`Taking snapshot ${snapshotTag} on every host (${o.parallelSnapshots} at once)`);
       snapshotsTaken = true;
       const snap = shellJoin(nodetoolCommand(ctx.nodetool, ['snapshot', '-t', snapshotTag]));
-      const outcomes = await runStep({ ...job, timeoutMs: ctx.snapshotTimeoutMs ?? 600_000 }, 'snapshot', hosts.map((host) => ({ host, command: snap })), o.parallelSnapshots);
+      // Each host's snapshot is held until its turn comes (see ops/snapshot-hold.ts); the hold
+      // outlives the longest this backup may take, in case this process dies before removing it.
+      const holdName = holdFileName(process.pid);
+      hold = holdName;
+      const rounds = Math.ceil(hosts.length / Math.max(1, o.parallelUploads));
+      const expires = new Date(ctx.clock.now() + snapshotTimeoutMs + rounds * job.timeoutMs).toISOString();
+      const start = processStartOf(process.pid);
+      const holdFor = (host: string): string => writeHoldCommand({
+        pid: process.pid, ...(start !== undefined ? { processStart: start } : {}), host: hostname(), fqdn: host, backupName: o.backupName, expires,
+      }, holdName);
+      const commands = hosts.map((host) => ({ host, command: `${holdFor(host)}; ${snap}` }));
+      const outcomes = await runStep({ ...job, timeoutMs: snapshotTimeoutMs }, 'snapshot', commands, o.parallelSnapshots);
       if (outcomes.some((x) => !x.ok)) throw failure('snapshot', outcomes);
     }
 
@@ -126,21 +144,28 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     await ctx.metrics.send(tags('cluster-backup-error'), 1).catch(() => undefined);
     if (snapshotsTaken && jobDir !== undefined && hosts.length > 0) await clearEverywhere(ctx, jobDir, hosts, snapshotTag);
     throw err;
+  } finally {
+    if (hold !== undefined && jobDir !== undefined) await everywhere(ctx, jobDir, hosts, 'release-hold', removeHoldCommand(hold), `Snapshot hold ${hold} may be left behind (it expires on its own)`);
   }
 }
 
 async function clearEverywhere(ctx: BackupClusterContext, jobDir: string, hosts: readonly string[], tag: string): Promise<void> {
   ctx.log.info(`Clearing snapshot ${tag} on every host`);
   const clear = shellJoin(nodetoolCommand(ctx.nodetool, ['clearsnapshot', '-t', tag]));
+  await everywhere(ctx, jobDir, hosts, 'clear-snapshot', clear, `Snapshot ${tag} may be left behind`);
+}
+
+/** Runs a clean-up `command` on every host at once; failures are logged with `onFailure`, never thrown. */
+async function everywhere(ctx: BackupClusterContext, jobDir: string, hosts: readonly string[], step: string, command: string, onFailure: string): Promise<void> {
   try {
     const outcomes = await runStep(
       { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.snapshotTimeoutMs ?? 600_000, reattachAttempts: 0 },
-      'clear-snapshot',
-      hosts.map((host) => ({ host, command: clear })),
+      step,
+      hosts.map((host) => ({ host, command })),
       hosts.length,
     );
-    for (const line of describeFailures(outcomes)) ctx.log.error(`Snapshot ${tag} may be left behind: ${line}`);
+    for (const line of describeFailures(outcomes)) ctx.log.error(`${onFailure}: ${line}`);
   } catch (err) {
-    ctx.log.error(`Cannot clear snapshot ${tag}: ${describeError(err)}`);
+    ctx.log.error(`${onFailure}: ${describeError(err)}`);
   }
 }

@@ -5,7 +5,7 @@
  * clearly, naming it, and leaves no snapshot on the other hosts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { clusterNodes } from '../harness/cluster-descriptor.js';
@@ -50,6 +50,23 @@ function snapshotDirs(tag: string): string[] {
   return found;
 }
 
+/** The per-host step logs of every cluster job under `tempDir` (`<job>/<host>/<step>/stderr`). */
+function stepLogs(tempDir: string): Array<{ host: string; step: string; stderr: string }> {
+  const out: Array<{ host: string; step: string; stderr: string }> = [];
+  for (const job of readdirSync(tempDir)) {
+    const jobDir = join(tempDir, job);
+    if (!statSync(jobDir).isDirectory()) continue;
+    for (const host of readdirSync(jobDir)) {
+      if (!statSync(join(jobDir, host)).isDirectory()) continue;
+      for (const step of readdirSync(join(jobDir, host))) {
+        const file = join(jobDir, host, step, 'stderr');
+        if (existsSync(file)) out.push({ host, step, stderr: readFileSync(file, 'utf8') });
+      }
+    }
+  }
+  return out;
+}
+
 test('backup-cluster, list-backups complete, more writes, restore-cluster in place: the rows of the backup are back', async () => {
   const hosts = setup.cluster.hosts.length;
   await withClusterCql(setup.cluster, async (c) => {
@@ -63,6 +80,11 @@ test('backup-cluster, list-backups complete, more writes, restore-cluster in pla
   assert.equal(backup.status, 0, `backup-cluster failed:\n${backup.stderr}`);
   assert.match(backup.stdout, new RegExp(`Backup done on ${hosts} hosts`));
   assert.deepEqual(snapshotDirs('medusa-b1'), [], 'snapshots cleared after the backup');
+  // Every host's snapshot command wrote its hold (nothing on its stderr), and every hold was released.
+  const steps = stepLogs(setup.tempDir);
+  assert.equal(steps.filter((s) => s.step === 'snapshot').length, hosts, JSON.stringify(steps));
+  for (const s of steps.filter((x) => x.step === 'snapshot')) assert.doesNotMatch(s.stderr, /snapshot hold/, `${s.host}: ${s.stderr}`);
+  assert.equal(steps.filter((s) => s.step === 'release-hold').length, hosts, JSON.stringify(steps));
 
   const list = await medusa(setup, ['list-backups']);
   assert.equal(list.status, 0, list.stderr);

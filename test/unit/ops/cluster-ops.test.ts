@@ -87,15 +87,23 @@ test('backup-cluster: snapshots everywhere first, then backup-node on each host 
   const metrics = metricsRecorder();
   const r = await backupCluster(backupCtx(ex, metrics), { ...backupOpts, backupName: 'new', stagger: 600, tempDir: scratch.dir });
   assert.deepEqual(r.hosts, ['n2', 'n1']);
-  assert.deepEqual(
-    ex.calls.map((c) => `${c.host}: ${c.command}`),
-    [
-      'n2: nodetool -Dx=y snapshot -t medusa-new',
-      'n1: nodetool -Dx=y snapshot -t medusa-new',
-      'n2: /opt/medusa --config-file=/etc/m.ini backup-node --backup-name=new --stagger=600 --mode=differential',
-      'n1: /opt/medusa --config-file=/etc/m.ini backup-node --backup-name=new --stagger=600 --mode=differential',
-    ],
-  );
+  const hold = /backup-hold-\d+-[0-9a-f]{12}\.lock/.exec(ex.calls[0]?.command ?? '')?.[0] ?? 'no hold';
+  // The hold each host's snapshot command writes first: its own record, shown here as [hold <fqdn>].
+  const shown = ex.calls.map((c) => `${c.host}: ${c.command}`.replace(/\( d=.*printf '%s\\n' '(\{.*?\})'.* >&2; /, (_, json: string) => {
+    const record = JSON.parse(json) as { fqdn: string; backupName: string; pid: number; expires: string };
+    assert.equal(record.pid, process.pid);
+    // Two hosts, one at a time: two 48-hour backup timeouts after the snapshot's 10 minutes.
+    assert.equal(Date.parse(record.expires), new FakeClock().now() + 600_000 + 2 * 48 * 3600_000);
+    return `[hold ${record.fqdn} ${record.backupName}] `;
+  }).replace(hold, 'HOLD'));
+  assert.deepEqual(shown, [
+    'n2: [hold n2 new] nodetool -Dx=y snapshot -t medusa-new',
+    'n1: [hold n1 new] nodetool -Dx=y snapshot -t medusa-new',
+    'n2: /opt/medusa --config-file=/etc/m.ini backup-node --backup-name=new --stagger=600 --mode=differential',
+    'n1: /opt/medusa --config-file=/etc/m.ini backup-node --backup-name=new --stagger=600 --mode=differential',
+    'n2: rm -f "${MEDUSA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/medusa-ts}/backup-locks"/HOLD',
+    'n1: rm -f "${MEDUSA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/medusa-ts}/backup-locks"/HOLD',
+  ]);
   assert.deepEqual(metrics.sent.map(([t, v]) => `${t[1]}=${v}`), [`cluster-backup-duration=${r.seconds}`, 'cluster-backup-error=0']);
 });
 
@@ -122,6 +130,7 @@ test('backup-cluster: a host that cannot be reached at snapshot time: no backup-
   await assert.rejects(backupCluster(backupCtx(ex), { ...backupOpts, backupName: 'x2', tempDir: scratch.dir }), /snapshot failed on n2:\n {2}n2 \[snapshot\]: unreachable: n2: connect EHOSTUNREACH/);
   assert.deepEqual(ex.of(/backup-node/), []);
   assert.deepEqual(ex.of(/clearsnapshot/), ['n2', 'n1']);
+  assert.deepEqual(ex.of(/^rm -f .*backup-hold-/), ['n2', 'n1'], 'the holds go too');
 });
 
 test('backup-cluster: --use-existing-snapshot takes no snapshot and clears none of the user\'s', async () => {
