@@ -60,55 +60,43 @@ function assertOneClearLine(err: Error, provider: string, cause: RegExp, secrets
   for (const secret of secrets) assert.ok(!err.message.includes(secret), 'no secret in the message');
 }
 
-// MinIO words its refusals differently from radosgw; the lines must say the same things.
-describe('bad input: S3 (s3_compatible on MinIO)', () => {
-  const secret = (): string => requireEnv('MEDUSA_TEST_MINIO_SECRET_KEY');
-  test('wrong secret key', async () => {
-    const wrong = 'WRONG-SECRET-0123456789';
-    const err = await failure(minioLines({ key_file: s3KeyFile(requireEnv('MEDUSA_TEST_MINIO_ACCESS_KEY'), wrong) }));
-    assertOneClearLine(err, 's3_compatible', /secret key is wrong/, [wrong, secret()]);
+/**
+ * The refusals of an S3 server through the stack, the same rows for radosgw and MinIO: they word
+ * them differently, and the lines must say the same things.
+ */
+function describeS3Refusals(server: string, provider: string, lines: (extra: Lines) => Lines, env: 'S3' | 'MINIO'): void {
+  describe(`bad input: S3 (${provider} on ${server})`, () => {
+    const secret = (): string => requireEnv(`MEDUSA_TEST_${env}_SECRET_KEY`);
+    test('wrong secret key', async () => {
+      const wrong = 'WRONG-SECRET-0123456789';
+      const err = await failure(lines({ key_file: s3KeyFile(requireEnv(`MEDUSA_TEST_${env}_ACCESS_KEY`), wrong) }));
+      assertOneClearLine(err, provider, /secret key is wrong/, [wrong, secret()]);
+    });
+    test('unknown access key', async () => {
+      const err = await failure(lines({ key_file: s3KeyFile('NOSUCHKEY', 'whatever-secret') }));
+      assertOneClearLine(err, provider, /access key is not known/, ['whatever-secret', secret()]);
+    });
+    test('missing bucket', async () => {
+      const err = await failure(lines({ bucket_name: 'no-such-bucket-medusa' }));
+      assertOneClearLine(err, provider, /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
+    });
+    test('missing bucket, seen by a stat (a HEAD answers a bare 404)', async () => {
+      const backend = await openStorage({ storage: storageSection(lines({ bucket_name: 'no-such-bucket-medusa' })) }, { retry });
+      try {
+        const err = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
+        assertOneClearLine(err, provider, /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
+      } finally {
+        await backend.close();
+      }
+    });
   });
-  test('unknown access key', async () => {
-    const err = await failure(minioLines({ key_file: s3KeyFile('NOSUCHKEY', 'whatever-secret') }));
-    assertOneClearLine(err, 's3_compatible', /access key is not known/, ['whatever-secret', secret()]);
-  });
-  test('missing bucket, seen by a listing and by a stat', async () => {
-    const err = await failure(minioLines({ bucket_name: 'no-such-bucket-medusa' }));
-    assertOneClearLine(err, 's3_compatible', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
-    const backend = await openStorage({ storage: storageSection(minioLines({ bucket_name: 'no-such-bucket-medusa' })) }, { retry });
-    try {
-      const statErr = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
-      assertOneClearLine(statErr, 's3_compatible', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
-    } finally {
-      await backend.close();
-    }
-  });
-});
+}
 
-describe('bad input: S3 (s3_rgw on radosgw)', () => {
+describeS3Refusals('radosgw', 's3_rgw', radosgwLines, 'S3');
+describeS3Refusals('MinIO', 's3_compatible', minioLines, 'MINIO');
+
+describe('bad input: S3 endpoints that do not answer (s3_rgw)', () => {
   const secret = (): string => requireEnv('MEDUSA_TEST_S3_SECRET_KEY');
-  test('wrong secret key', async () => {
-    const wrong = 'WRONG-SECRET-0123456789';
-    const err = await failure(radosgwLines({ key_file: s3KeyFile(requireEnv('MEDUSA_TEST_S3_ACCESS_KEY'), wrong) }));
-    assertOneClearLine(err, 's3_rgw', /secret key is wrong/, [wrong, secret()]);
-  });
-  test('unknown access key', async () => {
-    const err = await failure(radosgwLines({ key_file: s3KeyFile('NOSUCHKEY', 'whatever-secret') }));
-    assertOneClearLine(err, 's3_rgw', /access key is not known/, ['whatever-secret', secret()]);
-  });
-  test('missing bucket', async () => {
-    const err = await failure(radosgwLines({ bucket_name: 'no-such-bucket-medusa' }));
-    assertOneClearLine(err, 's3_rgw', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
-  });
-  test('missing bucket, seen by a stat (a HEAD answers a bare 404)', async () => {
-    const backend = await openStorage({ storage: storageSection(radosgwLines({ bucket_name: 'no-such-bucket-medusa' })) }, { retry });
-    try {
-      const err = await backend.stat('index/x').then(() => new Error('stat succeeded'), (e: unknown) => e as Error);
-      assertOneClearLine(err, 's3_rgw', /no-such-bucket-medusa.*bucket does not exist/, [secret()]);
-    } finally {
-      await backend.close();
-    }
-  });
   test('unreachable endpoint', async () => {
     const err = await failure(radosgwLines({ port: await closedPort() }));
     assertOneClearLine(err, 's3_rgw', /connection refused/, [secret()]);

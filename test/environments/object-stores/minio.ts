@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinary } from './install.js';
 import { freePort, startDaemon, stopDaemon, waitUntil, type Daemon } from './processes.js';
-import { createS3Bucket } from './s3-bucket.js';
+import { createS3Bucket, type S3TestServer } from './s3-test-server.js';
 
 /** The pinned server version (MinIO publishes no semver tags, so a pseudo-version of its main branch). */
 export const MINIO_MODULE = 'github.com/minio/minio';
@@ -19,16 +19,7 @@ const ACCESS_KEY = 'medusaminio';
 const SECRET_KEY = 'medusaminiosecret';
 
 /** A running MinIO and the coordinates to reach it. */
-export interface MinioServer {
-  readonly endpoint: string;
-  readonly host: string;
-  readonly port: number;
-  readonly accessKey: string;
-  readonly secretKey: string;
-  /** Creates a bucket (an error if it cannot). */
-  createBucket(name: string): Promise<void>;
-  stop(): Promise<void>;
-}
+export type MinioServer = S3TestServer;
 
 /** Builds MinIO if needed (idempotent; the first build takes minutes). */
 export async function installMinio(): Promise<string> {

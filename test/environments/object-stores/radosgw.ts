@@ -8,20 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages, repoRoot } from './install.js';
 import { freePort, run } from './processes.js';
-import { createS3Bucket } from './s3-bucket.js';
+import { createS3Bucket, type S3TestServer } from './s3-test-server.js';
 
 /** A running radosgw and the coordinates to reach it. */
-export interface RadosgwServer {
-  readonly endpoint: string;
-  readonly host: string;
-  readonly port: number;
-  readonly accessKey: string;
-  readonly secretKey: string;
-  /** Creates a bucket (an error if it cannot). */
-  createBucket(name: string): Promise<void>;
-  /** Stops every daemon and removes the state folder; safe to call more than once. */
-  stop(): Promise<void>;
-}
+export type RadosgwServer = S3TestServer;
 
 const ACCESS_KEY = 'MEDUSAAK';
 const SECRET_KEY = 'MEDUSASECRET';

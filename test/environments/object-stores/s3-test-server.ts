@@ -1,5 +1,18 @@
-/** Bucket creation on the S3 test servers (radosgw, MinIO), through the AWS SDK. */
+/** What the S3 test servers (radosgw, MinIO) offer the tests, and bucket creation on them. */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+/** A running S3 test server and the coordinates to reach it. */
+export interface S3TestServer {
+  readonly endpoint: string;
+  readonly host: string;
+  readonly port: number;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** Creates a bucket (an error if it cannot). */
+  createBucket(name: string): Promise<void>;
+  /** Stops the server and removes its state folder; safe to call more than once. */
+  stop(): Promise<void>;
+}
 
 /** Creates bucket `name` at `endpoint` (path-style) with the given keys; rejects if it cannot. */
 export async function createS3Bucket(endpoint: string, accessKey: string, secretKey: string, name: string): Promise<void> {
