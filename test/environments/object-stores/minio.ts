@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinary } from './install.js';
 import { freePort, startDaemon, stopDaemon, waitUntil, type Daemon } from './processes.js';
-import { createS3Bucket, type S3TestServer } from './s3-test-server.js';
+import { s3TestServer, type S3TestServer } from './s3-test-server.js';
 
 /** The pinned server version (MinIO publishes no semver tags, so a pseudo-version of its main branch). */
 export const MINIO_MODULE = 'github.com/minio/minio';
@@ -55,13 +55,5 @@ export async function startMinio(): Promise<MinioServer> {
     await stop();
     throw err;
   }
-  return {
-    endpoint,
-    host: '127.0.0.1',
-    port,
-    accessKey: ACCESS_KEY,
-    secretKey: SECRET_KEY,
-    createBucket: (name) => createS3Bucket(endpoint, ACCESS_KEY, SECRET_KEY, name),
-    stop,
-  };
+  return s3TestServer(port, ACCESS_KEY, SECRET_KEY, stop);
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages, repoRoot } from './install.js';
 import { freePort, run } from './processes.js';
-import { createS3Bucket, type S3TestServer } from './s3-test-server.js';
+import { s3TestServer, type S3TestServer } from './s3-test-server.js';
 
 /** A running radosgw and the coordinates to reach it. */
 export type RadosgwServer = S3TestServer;
@@ -51,14 +51,5 @@ export async function startRadosgw(options: { memstoreBytes?: number } = {}): Pr
     await stop().catch(() => undefined);
     throw new Error(`radosgw did not start: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    host: '127.0.0.1',
-    port,
-    accessKey: ACCESS_KEY,
-    secretKey: SECRET_KEY,
-    createBucket: (name) => createS3Bucket(endpoint, ACCESS_KEY, SECRET_KEY, name),
-    stop,
-  };
+  return s3TestServer(port, ACCESS_KEY, SECRET_KEY, stop);
 }

@@ -28,3 +28,9 @@ export async function createS3Bucket(endpoint: string, accessKey: string, secret
     client.destroy();
   }
 }
+
+/** The handle of an S3 test server listening on `port` of 127.0.0.1 with one pair of keys. */
+export function s3TestServer(port: number, accessKey: string, secretKey: string, stop: () => Promise<void>): S3TestServer {
+  const endpoint = `http://127.0.0.1:${port}`;
+  return { endpoint, host: '127.0.0.1', port, accessKey, secretKey, createBucket: (name) => createS3Bucket(endpoint, accessKey, secretKey, name), stop };
+}
