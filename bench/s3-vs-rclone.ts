@@ -39,9 +39,14 @@
  *   the file back from the page cache), libuv's pool ~1.4 s (writes and read-backs). rclone checks
  *   MD5s too: with --ignore-checksum its CPU dropped from 6.7-7.1 s to 2.5-2.9 s (earlier session).
  * Tried and not kept (same probe, same session):
- *   - undici as the SDK's transport (a request handler over undici.request): raw receive 3x cheaper
- *     in isolation (0.20-0.27 vs 0.68-0.74 s CPU per 256 MiB), but end to end within the noise;
- *     not worth a second HTTP stack under every S3 call. The SDK's fetch handler was slower still.
+ *   - undici (7.x) as the SDK's transport, through a request handler over undici.request (an
+ *     experiment in a separate tree, not in this code): raw receive 3x cheaper in isolation (0.20-0.27
+ *     vs 0.68-0.74 s CPU per 256 MiB). This bench, alternating with this version at 13:55-14:04 UTC
+ *     (load 4-9; a slower hour than the A/B above): download ratios 0.68 0.80 / 0.75 0.59 vs
+ *     0.52 0.58 / 0.68 0.56, client CPU 11.4-19.2 s vs 19.6-25.3 s, "get, no checks" CPU 7.5-9.2 s
+ *     vs 14.5-15.2 s; upload unchanged (1.00-1.07 vs 1.04-1.31). Better, still short of 1.0, and a
+ *     second HTTP stack under every S3 call (its own TLS, timeouts and error codes to map): not
+ *     adopted without a decision. The SDK's fetch handler was slower than Node's http.
  *   - MD5 on the receiving thread instead of the workers: 1.5 s less CPU in all, but that thread
  *     becomes the bottleneck (7.6 s busy; the download took longer).
  *   - Larger V8 semi-space, glibc malloc thresholds: no effect, or worse.
