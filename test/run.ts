@@ -3,7 +3,9 @@
  * object-store servers, ...), runs every `*.test.ts` of those groups in ONE `node --test` run (so
  * the closing summary counts everything), and tears the environments down in every path.
  *
- * Usage: `tsx test/run.ts [group ...]`; no group = all groups, in the order below.
+ * Usage: `tsx test/run.ts [group ...] [--only TEXT ...]`; no group = all groups, in the order below.
+ * `--only TEXT` keeps only the test files whose path (relative to `test/`) contains TEXT (several
+ * `--only` keep the union); the environments started are those of the groups still holding a file.
  * A group is a folder `test/<group>/` of `*.test.ts` files. `GROUP_ENVIRONMENTS` names the
  * environments each group needs; an environment is `test/environments/<name>.ts`, whose default
  * export is a `TestEnvironment`. Each is started at most once per run, before any test, and its
@@ -62,8 +64,25 @@ function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** Splits argv into group names and `--only` filters. */
+function parseArguments(args: readonly string[]): { groups: string[]; only: string[] } {
+  const groups: string[] = [];
+  const only: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--only') {
+      const text = args[++i];
+      if (text === undefined || text === '') throw new Error('--only needs a non-empty text');
+      only.push(text);
+    } else {
+      groups.push(arg);
+    }
+  }
+  return { groups, only };
+}
+
 async function main(): Promise<number> {
-  const requested = process.argv.slice(2);
+  const { groups: requested, only } = parseArguments(process.argv.slice(2));
   const unknown = requested.filter((g) => !ALL_GROUPS.includes(g));
   if (unknown.length > 0) {
     console.error(`unknown test group(s): ${unknown.join(', ')}; known: ${ALL_GROUPS.join(', ')}`);
@@ -91,7 +110,9 @@ async function main(): Promise<number> {
     const files: string[] = [];
     const needed = new Set<string>();
     for (const group of groups) {
-      const groupFiles = testFiles(join(root, 'test', group));
+      const groupFiles = testFiles(join(root, 'test', group)).filter(
+        (f) => only.length === 0 || only.some((text) => relative(join(root, 'test'), f).includes(text)),
+      );
       if (groupFiles.length === 0) continue;
       for (const name of GROUP_ENVIRONMENTS[group] ?? []) needed.add(name);
       files.push(...groupFiles);
@@ -103,6 +124,10 @@ async function main(): Promise<number> {
       console.log(`# starting test environment: ${environment.name}`);
       Object.assign(env, await environment.up());
       console.log(`# ${environment.name} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    if (files.length === 0) {
+      console.error('no test file matches the selection');
+      return 2;
     }
     console.log(`# running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
     return await runNodeTest(files, env);
