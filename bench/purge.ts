@@ -1,7 +1,7 @@
 /**
  * Benchmark: `purge` of 500 backups / 200,000 objects on radosgw (our purge operation: one listing
  * per node, multi-object deletes of 1,000 keys, 6 requests in flight) against deleting the same
- * objects one request at a time as Medusa 0.30 does (per backup: list `F/N` and DELETE each object,
+ * objects one request at a time as Medusa 0.31 does (per backup: list `F/N` and DELETE each object,
  * then list the backup's index folder and DELETE each entry of the node), in the same run.
  * Target: >= 10x faster.
  *
@@ -109,7 +109,7 @@ async function writeBucket(storage: StorageBackend, layout: BucketLayout): Promi
   return objects;
 }
 
-/** Medusa 0.30's way: per backup, list `{P}F/N` and DELETE each object, then its index entries, one request each. */
+/** Medusa 0.31's way: per backup, list `{P}F/N` and DELETE each object, then its index entries, one request each. */
 async function deleteOneByOne(storage: StorageBackend, layout: BucketLayout, names: readonly string[]): Promise<number> {
   let deleted = 0;
   for (const name of names) {

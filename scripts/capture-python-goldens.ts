@@ -1,5 +1,5 @@
 /**
- * Captures Python Medusa 0.30.0's output for every reporting case of every fixture scenario into
+ * Captures Python Medusa's output (the pinned release, 0.31.0) for every reporting case of every fixture scenario into
  * test/fixtures/python-medusa/<scenario>/<case>.{stdout,stderr,exit} (+ `<case>.metrics.json`), with
  * the medusa.ini files used and a README per scenario naming the cases where Python crashed.
  *
@@ -7,9 +7,9 @@
  * Installs Python Medusa into .cache/python-medusa first if needed (same code as the test environment).
  * stderr is stored normalised (log timestamps, temp and venv paths, "seconds ago" figures); stdout raw.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePythonMedusa, PYTHON_MEDUSA_VENV } from '../test/environments/python-medusa.js';
+import { ensurePythonMedusa, PYTHON_MEDUSA_VENV, PYTHON_MEDUSA_VERSION } from '../test/environments/python-medusa.js';
 import { FIXTURE_SCENARIOS, type FixtureScenario } from '../test/support/fixture-scenarios.js';
 import {
   BASE_PLACEHOLDER,
@@ -34,6 +34,14 @@ interface Captured {
   readonly crashed: boolean;
 }
 
+/** The venv's site-packages (`lib/python3.<minor>/site-packages`: the minor is the venv's Python). */
+function sitePackages(): string {
+  const lib = join(PYTHON_MEDUSA_VENV, 'lib');
+  const python = readdirSync(lib).find((name) => /^python3\.\d+$/.test(name));
+  if (python === undefined) throw new Error(`no python3.* folder in ${lib}`);
+  return join(lib, python, 'site-packages');
+}
+
 async function captureScenario(py: MedusaCommand, s: FixtureScenario): Promise<Captured[]> {
   const dir = join(goldensDir, s.name);
   rmSync(dir, { recursive: true, force: true });
@@ -49,7 +57,7 @@ async function captureScenario(py: MedusaCommand, s: FixtureScenario): Promise<C
       if (c === undefined) continue;
       const r = await runCase(py, s, c, 180_000);
       const stderr = normaliseStderr(r.stderr, r.base, {
-        [`${PYTHON_MEDUSA_VENV}/lib/python3.11/site-packages`]: '<SITE_PACKAGES>',
+        [sitePackages()]: '<SITE_PACKAGES>',
         [PYTHON_MEDUSA_VENV]: '<VENV>',
       }).replace(/File "[^"]*\/lib\/python3\.\d+\//g, 'File "<STDLIB>/');
       writeFileSync(join(dir, `${c.id}.stdout`), r.stdout);
@@ -79,12 +87,12 @@ function scenarioReadme(s: FixtureScenario, results: readonly Captured[]): strin
     '',
   ];
   if (crashes.length === 0) {
-    lines.push('Python Medusa 0.30.0 did not crash in any case of this scenario.');
+    lines.push(`Python Medusa ${PYTHON_MEDUSA_VERSION} did not crash in any case of this scenario.`);
   } else {
     lines.push(
       '## Python crashes (traceback)',
       '',
-      'Python Medusa 0.30.0 ends these cases with a Python traceback. design.md §4: ours must print one',
+      `Python Medusa ${PYTHON_MEDUSA_VERSION} ends these cases with a Python traceback. design.md §4: ours must print one`,
       'clear error line on stderr and exit non-zero instead; these goldens are kept only as a record.',
       '',
       ...crashes.map((r) => `- \`${r.c.id}\` (\`medusa ${r.c.args.join(' ')}\`, exit ${r.exit})`),

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# Node 24 for everything below, even when started as plain `npm run demo` on an older node.
+PATH="$(scripts/node24.sh):$PATH"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 

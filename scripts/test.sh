@@ -5,6 +5,8 @@
 #   scripts/test.sh unit e2e   only those groups (see test/run.ts for the list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node 24 for everything below, even when started as plain `npm test` on an older node.
+PATH="$(scripts/node24.sh):$PATH"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
 npm run --silent typecheck

@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** A server (or set of servers) some tests need, started once for the whole run. */
@@ -106,7 +106,9 @@ async function main(): Promise<number> {
     process.on(sig, () => void stopAll().then(() => process.exit(130)));
   }
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // This runner's Node first on the PATH, so every child that looks `node` up (bin/medusa,
+    // scripts, hosts' commands) runs on the same Node as the tests (Node 24 under ./npmw).
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
     const files: string[] = [];
     const needed = new Set<string>();
     for (const group of groups) {

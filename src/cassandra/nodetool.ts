@@ -2,12 +2,14 @@
  * nodetool, called exactly as Medusa calls it (reference §2.2):
  * `[nodetool_executable] + nodetool_flags + [--ssl] + [-u U] + [-pw P] + [-pwf F] + [-h H] + [-p P] + subcommand`.
  * Commands run without a shell. The password never appears in a log line or an error message:
- * {@link describeNodetoolCommand} masks it.
+ * {@link describeNodetoolCommand} masks it as Medusa 0.31 does (`-pw ***`), and so is any
+ * `-pw`/`--password` value in nodetool's output.
  */
 import { execFile } from 'node:child_process';
 import type { CassandraSection } from '../config/types.js';
 import { OperationError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { PASSWORD_MASK, redactPasswordArgs, redactPasswordText } from '../util/redact-password.js';
 
 /** The `[cassandra]` keys that shape a nodetool command line. */
 export type NodetoolSettings = Pick<
@@ -34,9 +36,9 @@ export function nodetoolCommand(s: NodetoolSettings, subcommand: readonly string
   return [...argv, ...subcommand];
 }
 
-/** The command line as text for logs: the value after `-pw` is replaced by `****`. */
+/** The command line as text for logs: the value after `-pw` is replaced by `***`. */
 export function describeNodetoolCommand(argv: readonly string[]): string {
-  return argv.map((a, i) => (i > 0 && argv[i - 1] === '-pw' ? '****' : a)).join(' ');
+  return redactPasswordArgs(argv).join(' ');
 }
 
 /** Output of a nodetool run that exited 0. */
@@ -86,8 +88,8 @@ export class Nodetool {
     } catch (err) {
       const e = err as { message?: string; stdout?: string; stderr?: string; code?: number | string; killed?: boolean };
       const status = e.killed ? `timed out after ${timeoutMs / 1000} s` : typeof e.code === 'number' ? `exit status ${e.code}` : String(e.code ?? e.message ?? err);
-      const output = tail(`${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-      const masked = this.settings.nodetool_password ? output.split(this.settings.nodetool_password).join('****') : output;
+      const output = redactPasswordText(tail(`${e.stdout ?? ''}\n${e.stderr ?? ''}`));
+      const masked = this.settings.nodetool_password ? output.split(this.settings.nodetool_password).join(PASSWORD_MASK) : output;
       throw new NodetoolError(`nodetool ${subcommand.join(' ')} failed (${status})${masked ? `: ${masked}` : ''} [command: ${shown}]`, { cause: err });
     }
   }

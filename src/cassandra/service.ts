@@ -13,6 +13,7 @@ import type { ChecksSection } from '../config/types.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { redactPasswordArgs, redactPasswordText } from '../util/redact-password.js';
 import { splitShellWords } from './shell-words.js';
 
 /** Ports the health check probes (from cassandra.yaml). */
@@ -136,7 +137,7 @@ export async function stopCassandra(ctx: ServiceContext, stopCmd: string): Promi
   const argv = commandWords('stop_cmd', stopCmd);
   ctx.log.info('Stopping Cassandra');
   const r = await runCommand(argv);
-  if (r.code !== 0) ctx.log.debug(`${argv.join(' ')} exited with ${r.code} (Cassandra is probably already down): ${r.output}`);
+  if (r.code !== 0) ctx.log.debug(`${redactPasswordArgs(argv).join(' ')} exited with ${r.code} (Cassandra is probably already down): ${redactPasswordText(r.output)}`);
   ctx.log.info(`Waiting for Cassandra to go down on ${ctx.host}`);
   const down = await waitUntil(async () => !(await isNodeUp(ctx.host, ctx.ports, ctx.check)), ctx.nodeWait ?? NODE_WAIT, ctx.clock);
   if (!down) throw new OperationError(`Cassandra is still up on ${ctx.host} after ${argv.join(' ')}: nothing was changed`);

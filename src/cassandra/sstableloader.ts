@@ -7,6 +7,7 @@
  */
 import type { CassandraSection } from '../config/types.js';
 import { OperationError } from '../util/errors.js';
+import { redactPasswordArgs } from '../util/redact-password.js';
 import { runCommand } from './service.js';
 
 /** Medusa passes these when no CQL credentials are configured (the loader insists on some). */
@@ -32,9 +33,9 @@ export function sstableloaderArgs(settings: LoaderSettings, host: string, ports:
   return args;
 }
 
-/** Secrets of an argv replaced, for logs and errors. */
+/** Secrets of an argv (`--password`, `-tspw`, `-kspw` values) replaced by `***`, for logs and errors. */
 export function maskLoaderArgs(args: readonly string[]): string[] {
-  return args.map((a, i) => (['--password', '-tspw', '-kspw'].includes(args[i - 1] ?? '') ? '*****' : a));
+  return redactPasswordArgs(args);
 }
 
 /** Runs sstableloader for one table; `OperationError` naming the table (and the loader's output) on failure. */

@@ -72,6 +72,30 @@ async function readDetails(ctx: CatalogContext, nb: NodeBackup): Promise<NodeBac
   return { nodeBackup: nb, serverVersion, manifest, size: totals.size, numObjects: totals.numObjects };
 }
 
+/** Files and bytes of a cluster backup, as summaries report them. */
+export interface ClusterTotals {
+  readonly numObjects: number;
+  readonly size: number;
+}
+
+/**
+ * The totals Medusa 0.31 shows in `status`, `list-backups` text, `report-last-backup` and the
+ * gRPC `BackupSummary` (`ClusterBackup.size()`/`num_objects()`): the finished node backups of
+ * tokenmap hosts only, so a stray node backup (another DC, a decommissioned host) adds nothing.
+ * The JSON document (`to_json_dict`) still sums every finished node: see `clusterBackupJson`.
+ */
+export function clusterTotals(detailed: DetailedClusterBackup): ClusterTotals {
+  const { backup, nodes } = detailed;
+  let numObjects = 0;
+  let size = 0;
+  for (const n of nodes) {
+    if (n.nodeBackup.finished === undefined || !backup.tokenmap.has(n.nodeBackup.fqdn)) continue;
+    numObjects += n.numObjects;
+    size += n.size;
+  }
+  return { numObjects, size };
+}
+
 /** Reads every node's manifest and server version, and re-judges completeness with what was found. */
 export async function detailClusterBackup(ctx: CatalogContext, backup: ClusterBackup): Promise<DetailedClusterBackup> {
   const limit = pLimit(DETAIL_READ_CONCURRENCY);

@@ -1,6 +1,6 @@
 /**
- * The configuration layer: `medusa.ini` read exactly as Python Medusa 0.30 reads it (reference §2),
- * with design §2's fixes. Typical use (the CLI):
+ * The configuration layer: `medusa.ini` read exactly as Python Medusa 0.31 reads it (reference §2;
+ * 0.31 changed no key), with design §2's fixes. Typical use (the CLI):
  *
  * ```ts
  * const { config, warnings } = await loadConfig({ configFile, overrides, env: process.env });

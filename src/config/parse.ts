@@ -1,6 +1,6 @@
 /**
  * `parseConfig`: `medusa.ini` text + environment + command-line overrides → a frozen, typed
- * `MedusaConfig`, exactly as Python Medusa 0.30 builds its configuration (reference §2), with the
+ * `MedusaConfig`, exactly as Python Medusa 0.31 builds its configuration (reference §2), with the
  * fixes of design §2. Pure: no file, DNS or clock access; `load.ts` does the I/O and calls this.
  *
  * Order of layers (lowest first): built-in defaults → ini file → command-line overrides →

@@ -1,5 +1,5 @@
 /**
- * The `medusa.ini` schema: every section and key, its type, Medusa 0.30's default, whether it is a
+ * The `medusa.ini` schema: every section and key, its type, Medusa 0.31's default, whether it is a
  * secret or required, and a one-line description. This table is the single source of truth: the
  * parser converts and validates with it, redaction finds secrets with it, and the test of
  * `medusa-example.ini` checks the example file against it.

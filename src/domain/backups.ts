@@ -31,7 +31,10 @@ export interface ClusterBackup {
   /** Node backups whose host is not in the tokenmap (e.g. another datacenter). */
   readonly unexpectedNodes: readonly NodeBackup[];
   readonly complete: boolean;
-  /** Earliest start of all node backups. */
+  /**
+   * Earliest start of the expected node backups (tokenmap hosts), as Medusa 0.31; of all node
+   * backups when none is expected.
+   */
   readonly started: number;
   /** Latest finish of the expected node backups; only set when complete. */
   readonly finished?: number;

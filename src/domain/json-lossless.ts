@@ -1,6 +1,6 @@
 /**
  * Parsing of stored JSON documents in which integers may exceed 2^53 (Murmur3 tokens are signed
- * 64-bit). Node 20's JSON.parse would silently round them. The fast path moves every integer
+ * 64-bit). JSON.parse would silently round them. The fast path moves every integer
  * literal into a marked string and lets the native parser do the rest: several times faster than a
  * parser written in JavaScript, which matters when `list-backups` reads one tokenmap per backup.
  * Text that could make a marked value ambiguous goes through lossless-json instead.

@@ -185,6 +185,7 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
 
     const summary: BackupSummary = {
       name: o.backupName,
+      differential,
       started,
       extractStarted,
       finished: ctx.clock.now(),

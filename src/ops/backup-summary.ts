@@ -24,6 +24,8 @@ function localTime(ms: number): string {
 /** Figures of a finished node backup. */
 export interface BackupSummary {
   readonly name: string;
+  /** The backup's mode, named in the first summary line. */
+  readonly differential: boolean;
   /** Epoch ms: command start, start of data extraction (after any stagger), end. */
   readonly started: number;
   readonly extractStarted: number;
@@ -36,9 +38,9 @@ export interface BackupSummary {
   readonly totalSize: number;
 }
 
-/** Logs Medusa's summary lines. */
+/** Logs Medusa's summary lines; the first is Medusa 0.31's `Backup done: <name> (<mode>)`. */
 export function logBackupSummary(log: Logger, s: BackupSummary): void {
-  log.info('Backup done');
+  log.info(`Backup done: ${s.name} (${s.differential ? 'differential' : 'full'})`);
   log.info(`- Started: ${localTime(s.started)}`);
   log.info(`- Started extracting data: ${localTime(s.extractStarted)}`);
   log.info(`- Finished: ${localTime(s.finished)}`);

@@ -5,7 +5,7 @@
  * metrics are pushed, `seconds-since-backup` is set to ~10 years so alerts fire.
  */
 import { listClusterBackups, type CatalogContext } from '../catalog/catalog.js';
-import { detailClusterBackup } from '../catalog/details.js';
+import { clusterTotals, detailClusterBackup } from '../catalog/details.js';
 import { latestBackupKey, metaKey } from '../layout/keys.js';
 import { latestBackup } from '../plan/cluster-backups.js';
 import { latestConfirmedCompleteBackup } from './latest-complete.js';
@@ -84,7 +84,8 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     ctx.log.info('The cluster this node belongs to has not started a backup yet');
     return;
   }
-  const { backup, nodes } = await detailClusterBackup(ctx, latest);
+  const detailed = await detailClusterBackup(ctx, latest);
+  const { backup } = detailed;
   ctx.log.info('Latest backup:');
   ctx.log.info(`- Name: ${backup.name}`);
   ctx.log.info(`- Finished: ${backup.complete ? 'True' : 'False'}`);
@@ -100,9 +101,7 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     ctx.log.info('  These nodes are:');
     for (const fqdn of backup.missingNodes) ctx.log.info(`     ${fqdn}`);
   }
-  const done = nodes.filter((n) => n.nodeBackup.finished !== undefined);
-  const size = done.reduce((s, n) => s + n.size, 0);
-  const files = done.reduce((s, n) => s + n.numObjects, 0);
+  const { size, numObjects: files } = clusterTotals(detailed);
   ctx.log.info(`- Total size: ${humanReadableSize(size)}`);
   ctx.log.info(`- Total files: ${files}`);
   if (push && ctx.metrics) {

@@ -21,6 +21,7 @@ import type { RemoteExecutor } from '../remote/types.js';
 import { getText } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError, UsageError } from '../util/errors.js';
+import { redactPasswordText } from '../util/redact-password.js';
 import { findClusterBackup } from './find-backup.js';
 import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
 
@@ -186,7 +187,7 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
     outcomes.push(...(await runStep(job, 'restore', targets.map((t) => ({ host: t, command: restoreArgs(t, false) })), o.parallelRestores)));
   } else {
     if (ctx.stopCmd.trim() !== '') {
-      ctx.log.info(`Stopping Cassandra on every target: ${ctx.stopCmd}`);
+      ctx.log.info(`Stopping Cassandra on every target: ${redactPasswordText(ctx.stopCmd)}`);
       const stops = await runStep({ ...job, timeoutMs: ctx.stopTimeoutMs ?? 600_000 }, 'stop', targets.map((t) => ({ host: t, command: ctx.stopCmd })), targets.length);
       // As Medusa: a failed stop means "already down"; restore-node stops again and checks.
       for (const line of describeFailures(stops)) ctx.log.warning(`stop_cmd: ${line}`);

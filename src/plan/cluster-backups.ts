@@ -2,7 +2,8 @@
  * Pure: groups node backups into cluster backups and judges completeness (reference §3.4 step 4,
  * design §2): complete ⇔ no tokenmap host is missing, at least one node backup belongs to the
  * tokenmap, and every such node backup finished. Node backups of hosts outside the tokenmap
- * (another datacenter) are reported but neither required nor counted toward `finished`.
+ * (another datacenter, a stray) are reported but neither required nor counted toward `started`
+ * or `finished` (Medusa 0.31 counts only expected node backups for the start time too).
  */
 import type { ClusterBackup, NodeBackup } from '../domain/backups.js';
 import type { TokenMap } from '../domain/tokenmap.js';
@@ -56,7 +57,9 @@ export function assembleClusterBackup(name: string, nodeBackups: readonly NodeBa
     incompleteNodes,
     unexpectedNodes,
     complete,
-    started: Math.min(...sorted.map((nb) => nb.started)),
+    // Medusa 0.31 takes the earliest start of the expected node backups and crashes when there is
+    // none; the earliest of all of them is the only time such a backup has.
+    started: Math.min(...(expected.length > 0 ? expected : sorted).map((nb) => nb.started)),
     ...(finished !== undefined ? { finished } : {}),
     backupType: first.differential ? 'differential' : 'full',
   };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { assertSegment } from '../layout/segments.js';
 import type { Logger } from '../util/logger.js';
+import { redactPasswordText } from '../util/redact-password.js';
 import { wrapJobCommand } from './job-wrapper.js';
 import type { CommandOutcome, RemoteExecutor } from './types.js';
 
@@ -45,8 +46,9 @@ export interface JobOptions {
   readonly wrap?: boolean;
 }
 
+/** The last non-empty lines, passwords masked (they end up in log lines). */
 function tail(text: string, lines = 3): string {
-  return text
+  return redactPasswordText(text)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '')
@@ -76,7 +78,7 @@ async function runOne(job: JobOptions, step: string, { host, command }: HostComm
     const out = createWriteStream(join(logDir, 'stdout'));
     const err = createWriteStream(join(logDir, 'stderr'));
     stderrText = '';
-    job.log.debug(`${host} [${step}]: ${command}`);
+    job.log.debug(`${host} [${step}]: ${redactPasswordText(command)}`);
     outcome = await job.executor.run(
       host,
       line,

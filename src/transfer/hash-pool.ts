@@ -58,7 +58,7 @@ export interface FollowedFile {
 /**
  * A new hashing thread. Built code runs the compiled `hash-worker.js` beside this module. Run from
  * source (tests, under tsx), the `.ts` worker needs the TypeScript loader, which tsx registers only
- * on the main thread under Node 20: the worker then registers it first, through tsx's API.
+ * on the main thread under Node 20 (harmless on 22 and 24): the worker registers it first, through tsx's API.
  */
 function spawnHashWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./hash-worker.js', import.meta.url));

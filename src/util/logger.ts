@@ -2,9 +2,12 @@
  * Logging like Medusa's: every log line goes to stderr (results go to stdout), formatted as
  * Python's `[%(asctime)s] %(levelname)s: %(message)s` (asctime = `YYYY-MM-DD HH:MM:SS,mmm`, local
  * time), or `LEVEL: msg` with `--without-log-timestamp`. Optionally also to a rotating file
- * (`[logging]`). Known secret values are replaced by `****` in every line, whatever the message.
+ * (`[logging]`). Known secret values are replaced by `****` in every line, whatever the message,
+ * and so is the value of any `-pw`/`--password` option (`***`, Medusa 0.31's redaction of logged
+ * commands and their output).
  */
 import { appendFileSync, existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { redactPasswordText } from './redact-password.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -123,7 +126,7 @@ class MedusaLogger implements Logger {
   private scrub(message: string): string {
     let out = message;
     for (const s of this.secrets) out = out.split(s).join('****');
-    return out;
+    return redactPasswordText(out);
   }
 
   private log(level: LogLevel, message: string): void {

@@ -1,4 +1,4 @@
-// Interop: our `bin/medusa` against Python Medusa 0.30.0 on the same fixture buckets, for the
+// Interop: our `bin/medusa` against Python Medusa 0.31.0 on the same fixture buckets, for the
 // read-only reporting commands. Expected output = Python's, as captured in test/fixtures/python-medusa/
 // (scripts/capture-python-goldens.ts). stdout and exit codes must match exactly (report-last-backup:
 // its log lines and metrics.json too, wall-clock values normalised), except for the intended
@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { PYTHON_MEDUSA_VERSION } from '../environments/python-medusa.js';
 import { FIXTURE_SCENARIOS, type FixtureScenario } from '../support/fixture-scenarios.js';
 import {
   isPythonCrash,
@@ -52,7 +53,7 @@ function hasStackTrace(stderr: string): boolean {
 }
 
 /**
- * Where we deliberately differ from Python Medusa 0.30.0 (design.md §4, reference §12). Each rule
+ * Where we deliberately differ from Python Medusa 0.31.0 (design.md §4, reference §12). Each rule
  * returns true when it fully checked the case (the exact comparison is then skipped). Specific rules
  * come first; `pythonCrash` is the catch-all for every other Python traceback.
  */
@@ -192,7 +193,7 @@ const liveAll = process.env.INTEROP_LIVE_PYTHON === 'all';
 /** INTEROP_SCENARIOS=a,b runs only those scenarios (to shard a slow run); default all. */
 const only = (process.env.INTEROP_SCENARIOS ?? '').split(',').filter((x) => x !== '');
 
-describe('reporting commands: ours vs Python Medusa 0.30.0', () => {
+describe(`reporting commands: ours vs Python Medusa ${PYTHON_MEDUSA_VERSION}`, () => {
   for (const s of FIXTURE_SCENARIOS.filter((x) => only.length === 0 || only.includes(x.name))) {
     describe(s.name, { concurrency: 2 }, () => {
       for (const c of reportingCases(s)) {

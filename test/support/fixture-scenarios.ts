@@ -213,6 +213,25 @@ function otherDc(): FixtureScenario {
   };
 }
 
+function strayNode(): FixtureScenario {
+  const h = ['s1.example.com', 's2.example.com'] as const;
+  const tm = twoHosts(h);
+  return {
+    name: 'stray-node',
+    description:
+      'A host that had left the ring (not in the tokenmap) backed up first under the same name: Medusa 0.31 counts only ' +
+      'tokenmap hosts for the start time, size and files, so `left-ring` starts after `earlier`.',
+    localFqdn: h[0],
+    bucket: {
+      nodeBackups: [
+        node('left-ring', 's0.example.com', tm, T0 - 120, { dataSize: 7000 }),
+        ...h.map((f, i) => node('earlier', f, tm, T0 - 60 + i)),
+        ...h.map((f, i) => node('left-ring', f, tm, T0 + 3 * i)),
+      ],
+    },
+  };
+}
+
 function withPrefix(): FixtureScenario {
   const h = ['p1.example.com', 'p2.example.com'] as const;
   const tm = twoHosts(h);
@@ -411,6 +430,7 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   incomplete(),
   missingNode(),
   otherDc(),
+  strayNode(),
   withPrefix(),
   fqdnUnderscore(),
   prefixNames(),

@@ -1,6 +1,6 @@
 /** `medusa status`: completeness and size of one backup (reference §6.3). */
 import { Option, type Command } from 'commander';
-import { detailClusterBackup } from '../../catalog/details.js';
+import { clusterTotals, detailClusterBackup } from '../../catalog/details.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { BackupNotFoundError, findClusterBackup } from '../../ops/find-backup.js';
 import { clusterBackupJson } from '../render/backup-json.js';
@@ -34,7 +34,7 @@ export function registerStatus(program: Command, globals: GlobalsGetter): void {
           printLine(dumpsPython(clusterBackupJson(detailed), { sortKeys: true, ensureAscii: false }));
           return;
         }
-        const { backup, nodes } = detailed;
+        const { backup } = detailed;
         printLine(backup.complete ? backup.name : `${backup.name} [Incomplete!]`);
         const finished = backup.finished === undefined ? 'never' : formatLocalTimestamp(backup.finished);
         printLine(`- Started: ${formatLocalTimestamp(backup.started)}, Finished: ${finished}`);
@@ -50,10 +50,8 @@ export function registerStatus(program: Command, globals: GlobalsGetter): void {
           printLine('- Missing nodes:');
           for (const fqdn of backup.missingNodes) printLine(`    ${fqdn}`);
         }
-        const done = nodes.filter((n) => n.nodeBackup.finished !== undefined);
-        const files = done.reduce((s, n) => s + n.numObjects, 0);
-        const size = done.reduce((s, n) => s + n.size, 0);
-        printLine(`- ${files} files, ${formatBytesStr(size)}`);
+        const totals = clusterTotals(detailed);
+        printLine(`- ${totals.numObjects} files, ${formatBytesStr(totals.size)}`);
       }),
     );
 }

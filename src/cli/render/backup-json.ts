@@ -1,6 +1,8 @@
 /**
  * The JSON document of one cluster backup, as `status -o json` and `list-backups --output json`
- * print it: Medusa's `to_json_dict` keys (reference §6.3), printed with sorted keys.
+ * print it: Medusa's `to_json_dict` keys (reference §6.3), printed with sorted keys. Unlike the
+ * text summaries (`clusterTotals` in catalog/details.ts), `size` and `num_objects` sum every finished node backup,
+ * tokenmap host or not: Medusa 0.31 changed the text and kept this.
  */
 import type { DetailedClusterBackup } from '../../catalog/details.js';
 import type { PythonJsonValue } from '../../domain/python-json.js';

@@ -53,7 +53,7 @@ describe('nodetool command line (reference §2.2)', () => {
     const argv = nodetoolCommand({ ...base, nodetool_ssl: true, nodetool_username: 'u', nodetool_password: 'secret', nodetool_password_file_path: '/pwf', nodetool_host: 'h', nodetool_port: 7199 }, ['snapshot', '-t', 'medusa-b']);
     assert.deepEqual(argv, ['nodetool', '-Dcom.sun.jndi.rmiURLParsing=legacy', '--ssl', '-u', 'u', '-pw', 'secret', '-pwf', '/pwf', '-h', 'h', '-p', '7199', 'snapshot', '-t', 'medusa-b']);
     assert.equal(describeNodetoolCommand(argv).includes('secret'), false);
-    assert.match(describeNodetoolCommand(argv), /-pw \*\*\*\* -pwf/);
+    assert.match(describeNodetoolCommand(argv), / -pw \*\*\* -pwf \/pwf /);
   });
   test('no options set: executable, flags and subcommand only', () => {
     assert.deepEqual(nodetoolCommand({ ...base, nodetool_flags: [] }, ['clearsnapshot', '-t', 'x']), ['nodetool', 'clearsnapshot', '-t', 'x']);
@@ -63,6 +63,16 @@ describe('nodetool command line (reference §2.2)', () => {
       runner: () => Promise.reject(Object.assign(new Error('Command failed'), { code: 1, stdout: '', stderr: 'auth failed for hunter22' })),
     });
     await assert.rejects(nt.snapshot('medusa-b'), (e: unknown) => e instanceof OperationError && /nodetool snapshot -t medusa-b failed \(exit status 1\)/.test(e.message) && !e.message.includes('hunter22'));
+  });
+  test('a password in the output and the command is masked as *** (Medusa 0.31)', async () => {
+    const nt = new Nodetool({ ...base, nodetool_password: 'hunter22' }, {
+      runner: () => Promise.reject(Object.assign(new Error('Command failed'), { code: 1, stdout: 'usage: nodetool -pw <password>', stderr: 'bad login: -pw hunter22' })),
+    });
+    await assert.rejects(nt.snapshot('medusa-b'), (e: unknown) => {
+      assert.ok(e instanceof OperationError);
+      assert.match(e.message, /usage: nodetool -pw \*\*\* \| bad login: -pw \*\*\* \[command: nodetool -Dcom\.sun\.jndi\.rmiURLParsing=legacy -pw \*\*\* snapshot -t medusa-b\]$/);
+      return true;
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MINIMAL, parseWith } from './helpers.js';
 import { parseConfig } from '../../../src/config/parse.js';
 
-// Medusa 0.30's defaults (medusa/config.py `_build_default_config` plus reference §2), written
+// Medusa 0.31's defaults (medusa/config.py `_build_default_config`, unchanged since 0.30, plus reference §2), written
 // out by hand so a change in the schema table cannot silently change a default.
 test('defaults: every key of every section', () => {
   const { config, warnings, fqdnSource } = parseWith('', { env: { USER: 'cassandra' } });

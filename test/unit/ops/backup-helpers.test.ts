@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { defaultBackupName } from '../../../src/cli/commands/backup.js';
 import { ProgressLine, renderProgress } from '../../../src/cli/render/progress-line.js';
 import { previousHost } from '../../../src/ops/backup-stagger.js';
-import { formatDuration } from '../../../src/ops/backup-summary.js';
+import { formatDuration, logBackupSummary } from '../../../src/ops/backup-summary.js';
+import { createLogger } from '../../../src/util/logger.js';
 import { hashCachePath } from '../../../src/ops/hash-cache-location.js';
 
 describe('backup helpers', () => {
@@ -11,6 +12,24 @@ describe('backup helpers', () => {
     assert.equal(formatDuration(0), '0:00:00');
     assert.equal(formatDuration(5123.456), '0:00:05.123456');
     assert.equal(formatDuration(3_723_000), '1:02:03');
+  });
+  test("the summary opens with Medusa 0.31's 'Backup done: <name> (<mode>)'", () => {
+    for (const differential of [true, false]) {
+      const lines: string[] = [];
+      const log = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => lines.push(l) });
+      const at = new Date(2024, 0, 2, 3, 4, 5).getTime();
+      logBackupSummary(log, { name: 'b1', differential, started: at, extractStarted: at, finished: at + 1500, uploaded: 3, replaced: 1, kept: 2, totalSize: 2048 });
+      assert.deepEqual(lines, [
+        `INFO: Backup done: b1 (${differential ? 'differential' : 'full'})`,
+        'INFO: - Started: 2024-01-02 03:04:05',
+        'INFO: - Started extracting data: 2024-01-02 03:04:05',
+        'INFO: - Finished: 2024-01-02 03:04:06',
+        'INFO: - Real duration: 0:00:01.500000 (excludes time waiting for other nodes)',
+        'INFO: - 5 files, 2.00 KB',
+        'INFO: - 3 files copied from host (2 new, 1 reuploaded)',
+        'INFO: - 2 kept from previous backup (b1)',
+      ]);
+    }
   });
   test('default backup name is local %Y%m%d%H%M', () => {
     const d = new Date(2024, 0, 2, 3, 4, 59);

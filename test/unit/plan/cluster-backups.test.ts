@@ -38,12 +38,15 @@ describe('cluster backup completeness (reference §3.4)', () => {
     },
     { name: 'no expected node at all', nodes: [nb('x', 1, 2)], tokenmap: ring('n1'), complete: false, missing: ['n1'], unexpected: ['x'] },
   ];
-  test('a finished node of another DC counts toward started but not finished', () => {
+  test('a finished node of another DC counts toward neither started nor finished (Medusa 0.31)', () => {
     const judged = assembleClusterBackup('b1', [nb('n1', 10, 20), nb('other-dc', 9, 99)], ring('n1'));
     assert.equal(judged.complete, true);
-    assert.equal(judged.started, 9);
+    assert.equal(judged.started, 10);
     assert.equal(judged.finished, 20);
     assert.deepEqual(judged.unexpectedNodes.map((n) => n.fqdn), ['other-dc']);
+  });
+  test('with no expected node backup, started is the earliest of all (Medusa 0.31 crashes)', () => {
+    assert.equal(assembleClusterBackup('b1', [nb('x', 7, 8), nb('y', 5)], ring('n1')).started, 5);
   });
   for (const c of cases) {
     test(c.name, () => {

@@ -42,6 +42,13 @@ describe('planVerify', () => {
     const noHashes = planVerify(manifest, stored, { differential: true, checkHashes: false });
     assert.deepEqual(noHashes.problems.map((p) => p.kind), ['missing']);
   });
+  test('an object the store lists without a hash (GCS without md5Hash, Medusa 0.31) is compared by size', () => {
+    const one: Manifest = [{ keyspace: 'ks', columnfamily: 't-1', objects: [{ path: 'n/data/ks/t-1/a-Data.db', MD5: 'R7zlx09Yn0hn29V+nKn4CA==', size: 3 }] }];
+    const check = (size: number): string[] =>
+      planVerify(one, new Map([['n/data/ks/t-1/a-Data.db', { size }]]), { differential: true, checkHashes: true }).problems.map((p) => p.kind);
+    assert.deepEqual(check(3), []);
+    assert.deepEqual(check(4), ['different']);
+  });
 });
 
 describe('hashesMatch', () => {

@@ -43,6 +43,28 @@ describe('S3 settings from [storage]', () => {
     assert.equal(s.forcePathStyle, false);
   });
 
+  // Medusa 0.31 builds ibm_storage's endpoint as s3_compatible's, and with no port the URL has no
+  // trailing ':' (0.30 gave 'proto://host:'). s3_rgw follows them too (design §2.6; Medusa gives it
+  // none). AWS names get no endpoint.
+  const flavours: Array<[provider: string, port: number | undefined, secure: boolean, endpoint: string | undefined, region: string]> = [
+    ['s3', undefined, true, undefined, 'us-east-1'],
+    ['s3_us_west_oregon', 9000, true, undefined, 'us-west-2'],
+    ['s3_compatible', undefined, true, 'https://store.local', 'us-east-1'],
+    ['s3_compatible', 9000, false, 'http://store.local:9000', 'us-east-1'],
+    ['s3_rgw', undefined, false, 'http://store.local', 'us-east-1'],
+    ['s3_rgw', 7480, true, 'https://store.local:7480', 'us-east-1'],
+    ['ibm_storage', undefined, true, 'https://store.local', 'us-east-1'],
+    ['ibm_storage', 443, true, 'https://store.local:443', 'us-east-1'],
+    ['IBM_Storage', undefined, false, 'http://store.local', 'us-east-1'],
+  ];
+  for (const [provider, port, secure, endpoint, region] of flavours) {
+    test(`${provider}, port ${String(port)}, secure ${String(secure)} → ${String(endpoint)} in ${region}`, () => {
+      const s = s3SettingsFrom(storageSection({ ...base, storage_provider: provider, host: 'store.local', ...(port !== undefined && { port }), secure }));
+      assert.equal(s.endpoint, endpoint);
+      assert.equal(s.region, region);
+    });
+  }
+
   test('endpoint URL forms', () => {
     assert.equal(endpointUrl('::1', 9000, false), 'http://[::1]:9000');
     assert.equal(endpointUrl('s3.example.com', undefined, true), 'https://s3.example.com');

@@ -2,7 +2,7 @@
  * How `azure_blobs` authenticates, decided from `[storage]` and the environment. Pure: no file is
  * read and no SDK is loaded here (see `credential.ts` for that).
  *
- * Python Medusa 0.30 (reference §2.1, §2.9): with `key_file`, the JSON file's `storage_account` and
+ * Python Medusa 0.31 (reference §2.1, §2.9): with `key_file`, the JSON file's `storage_account` and
  * `key` (Shared Key); without it, `DefaultAzureCredential` (environment service principal,
  * workload identity, managed identity, Azure CLI, ...) and the account named by the
  * `AZURE_STORAGE_ACCOUNT` variable, which is then required. A key file wins over the variable.

@@ -36,7 +36,8 @@ import { deleteEach } from '../../delete-each.js';
 /** Client retries per request (after the first attempt); whole-object retries belong to the retry wrapper. */
 export const SDK_MAX_RETRIES = 2;
 
-interface GcsMetadata {
+/** The fields of a GCS object resource we read. */
+export interface GcsMetadata {
   name?: string;
   size?: string | number;
   updated?: string;
@@ -123,7 +124,7 @@ export class GcsBackend implements StorageBackend {
     assertObjectKey(this.provider, key);
     try {
       const [metadata] = await this.bucket.file(key).getMetadata();
-      return infoOf(key, metadata);
+      return gcsObjectInfo(key, metadata);
     } catch (err) {
       const mapped = mapGcsError(this.provider, `stat ${this.where(key)}`, err);
       if (mapped instanceof NotFoundError && !isMissingBucket(err)) return undefined;
@@ -147,7 +148,7 @@ export class GcsBackend implements StorageBackend {
       }
       for (const f of files) {
         if (f.name.endsWith('/')) continue;
-        yield infoOf(f.name, f.metadata);
+        yield gcsObjectInfo(f.name, f.metadata);
       }
       pageToken = next?.pageToken;
     } while (pageToken);
@@ -171,7 +172,12 @@ export class GcsBackend implements StorageBackend {
   }
 }
 
-function infoOf(key: string, m: GcsMetadata): ObjectInfo {
+/**
+ * An object's info from its metadata. `md5Hash` is optional: composite objects (and objects some
+ * tools write) have none, and then `hash` is absent, so verify, the differential reuse check and
+ * the listing compare such an object by size (as Medusa 0.31 does; 0.30 required the field).
+ */
+export function gcsObjectInfo(key: string, m: GcsMetadata): ObjectInfo {
   return {
     key,
     size: Number(m.size ?? 0),
