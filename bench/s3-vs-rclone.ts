@@ -12,10 +12,19 @@
  * `sync -f`, so both sides leave the files on disk. rclone keeps its defaults otherwise, including
  * `--multi-thread-streams 4` for files over 250 MiB (the 256 MiB files here).
  *
- * Usage: node --import tsx bench/s3-vs-rclone.ts [--transfers N] [--rounds N] [--cold]
- *   --transfers N  files in flight for both tools (concurrent_transfers / --transfers), default 4
- *   --rounds N     download pairs to time (order alternates each round), default 3
- *   --cold         drop the page cache before each run (needs root), else warm runs
+ * Our download runs as a child process (bench/lib/download-run.ts), so its CPU is its own (per
+ * thread: main, V8/libuv helpers, hash workers) and it can be pinned. Each download is timed
+ * twice over: unpinned (store and client share both cores), and pinned (`taskset`: every thread of
+ * the store's processes on CPU 0, the client under test on CPU 1, the nearest this machine comes
+ * to a store on another host). Client CPU is also printed per GB, ours against rclone's (target:
+ * ours at most 1.2x). Diagnostics: the same objects read with the bytes dropped (the transport's
+ * cost alone) and read with MD5 on the receiving thread, nothing written.
+ *
+ * Usage: node --import tsx bench/s3-vs-rclone.ts [--transfers N] [--rounds N] [--pinned-rounds N] [--cold]
+ *   --transfers N      files in flight for both tools (concurrent_transfers / --transfers), default 4
+ *   --rounds N         unpinned download pairs to time (order alternates each round), default 3
+ *   --pinned-rounds N  pinned download pairs, default 2
+ *   --cold             drop the page cache before each run (needs root), else warm runs
  *
  * radosgw keeps objects in RAM and shares the 2 cores with both clients, so on this machine the
  * wall-clock figures mostly measure CPU: the CPU columns say where it went. Figures from different
@@ -53,33 +62,31 @@
  *   - A hand-written HTTP/1.1 reader for GetObject (an earlier session): 0.72-0.85, taken out again
  *     (the SDK's transport, TLS, proxy and framing handling is not ours to rewrite).
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { downloadTables } from '../src/ops/download.js';
-import type { PlannedFile, PlannedTable } from '../src/plan/restore-plan.js';
+import { join } from 'node:path';
 import { uploadFile } from '../src/storage/helpers.js';
 import { openStorage } from '../src/storage/open.js';
 import { syncFileSystem } from '../src/transfer/file-system-sync.js';
-import { systemClock } from '../src/util/clock.js';
-import { logger } from '../src/util/logger.js';
 import { ensureDebianPackages } from '../test/environments/object-stores/install.js';
-import { loadAverage, processCpuSeconds, radosgwPids } from './lib/process-cpu.js';
-import { mib, MiB, secondsSince, withRadosgw, type BenchStore } from './lib/radosgw-bench.js';
+import { pinStore, planOf, runOurs, runRcloneWith, summary, timed as timedRun, type Timed } from './lib/download-compare.js';
+import { radosgwPids } from './lib/process-cpu.js';
+import { mib, MiB, withRadosgw, type BenchStore } from './lib/radosgw-bench.js';
 import { runLimited, writeSnapshotSet, type SetFile } from './lib/snapshot-set.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 const transfers = option('--transfers', 4);
 const rounds = option('--rounds', 3);
+const pinnedRounds = option('--pinned-rounds', 2);
 const cold = args.includes('--cold');
 const PART = 50 * MiB;
+/** CPU the store is pinned to in pinned runs; the client under test gets the other one. */
+const STORE_CPU = '0';
+const CLIENT_CPU = '1';
 
-/** Runs rclone; resolves with its CPU seconds (user + sys, from the shell's `times`). */
-function runRclone(store: BenchStore, rcloneArgs: string[]): Promise<number> {
+/** Runs rclone against the radosgw remote (pinned to `cpu` when given); resolves with its CPU seconds. */
+function runRclone(store: BenchStore, rcloneArgs: string[], cpu?: string): Promise<number> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_RGW_TYPE: 's3',
@@ -90,22 +97,8 @@ function runRclone(store: BenchStore, rcloneArgs: string[]): Promise<number> {
     RCLONE_CONFIG_RGW_REGION: 'us-east-1',
   };
   delete env['AWS_CA_BUNDLE']; // rclone 1.60 refuses to start while it is set
-  const all = [...rcloneArgs, '--transfers', String(transfers), '--s3-chunk-size', `${PART / MiB}M`, '--s3-upload-cutoff', '20M',
-    '--s3-upload-concurrency', '4', '--config', '/dev/null', '-q'];
-  // `times` (a shell builtin, so nothing to install) reports the children's CPU on fd 3.
-  const script = 'rclone "$@"; rc=$?; times >&3; exit $rc';
-  return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', script, 'bash', ...all], { env, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
-    let times = '';
-    p.stdio[3]?.on('data', (d: Buffer) => (times += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`rclone ${rcloneArgs[0]} exited with ${code}`));
-      // Second line: children's user and system time, e.g. "0m5.120s 0m1.030s".
-      const seconds = [...(times.trim().split('\n')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
-      resolve(seconds);
-    });
-  });
+  return runRcloneWith(env, [...rcloneArgs, '--transfers', String(transfers), '--s3-chunk-size', `${PART / MiB}M`, '--s3-upload-cutoff', '20M',
+    '--s3-upload-concurrency', '4', '--config', '/dev/null', '-q'], cpu);
 }
 
 async function dropCaches(): Promise<void> {
@@ -113,34 +106,10 @@ async function dropCaches(): Promise<void> {
   await writeFile('/proc/sys/vm/drop_caches', '3\n');
 }
 
-/** Times `fn`; prints wall time, rate, client CPU (ours, or what `fn` reports) and the store's CPU. */
-async function timed(label: string, bytes: number, serverPids: readonly number[], fn: () => Promise<number | void>): Promise<number> {
+/** `timed`, with the page cache dropped first under --cold. */
+async function timed(...args: Parameters<typeof timedRun>): Promise<Timed> {
   await dropCaches();
-  const load = loadAverage();
-  const serverCpu = (): number => serverPids.reduce((n, pid) => n + processCpuSeconds(pid), 0);
-  const server0 = serverCpu();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const childCpu = await fn();
-  const s = secondsSince(t0);
-  const cpu = process.cpuUsage(cpu0);
-  const client = typeof childCpu === 'number' ? childCpu : (cpu.user + cpu.system) / 1e6;
-  console.log(`${label.padEnd(26)} ${s.toFixed(2).padStart(7)} s  ${mib(bytes / s).padStart(7)} MiB/s  ` +
-    `client CPU ${client.toFixed(1).padStart(5)} s  store CPU ${(serverCpu() - server0).toFixed(1).padStart(5)} s  load ${load}`);
-  return s;
-}
-
-/** The set as a restore plan: one table per keyspace/table folder, hashes as the uploads reported them. */
-function planOf(files: readonly SetFile[], stored: ReadonlyMap<string, { size: number; hash?: string }>): PlannedTable[] {
-  const tables = new Map<string, { keyspace: string; tableDir: string; files: PlannedFile[] }>();
-  for (const f of files) {
-    const [keyspace = '', tableDir = '', name = ''] = f.relative.split('/');
-    const table = tables.get(`${keyspace}/${tableDir}`) ?? { keyspace, tableDir, files: [] };
-    const s = stored.get(f.relative);
-    table.files.push({ key: `ours/${f.relative}`, relPath: name, size: s?.size ?? f.size, hash: s?.hash ?? null });
-    tables.set(`${keyspace}/${tableDir}`, table);
-  }
-  return [...tables.values()].map((t) => ({ ...t, action: 'restore', reason: 'benchmark' }));
+  return timedRun(...args);
 }
 
 async function main(): Promise<void> {
@@ -151,77 +120,79 @@ async function main(): Promise<void> {
     console.log('# writing the snapshot-like set...');
     const files = await writeSnapshotSet(src);
     const total = files.reduce((n, f) => n + f.size, 0);
-    console.log(`# ${files.length} files, ${mib(total)} MiB; ${transfers} files in flight, ${PART / MiB} MiB parts, ${cold ? 'cold' : 'warm'} page cache`);
+    console.log(`# ${files.length} files, ${mib(total)} MiB; ${transfers} files in flight, ${PART / MiB} MiB parts, ${cold ? 'cold' : 'warm'} page cache; node ${process.version}`);
     await withRadosgw(2 * total + 1024 ** 3, async (store) => {
       const storage = store.section({ concurrent_transfers: transfers, transfer_max_bandwidth: 0 });
       const backend = await openStorage({ storage });
       const serverPids = radosgwPids(store.server.port);
       console.log(`# store processes: ${serverPids.length}`);
       const stored = new Map<string, { size: number; hash?: string }>();
+      const unpinned = 'unpinned';
       try {
-        const oursUp = await timed('medusa-ts upload', total, serverPids, () =>
+        const oursUp = await timed('medusa-ts upload', total, serverPids, unpinned, () =>
           runLimited(files, transfers, async (f: SetFile) => {
             const info = await uploadFile(backend, f.path, `ours/${f.relative}`);
             stored.set(f.relative, { size: info.size, ...(info.hash && { hash: info.hash }) });
           }),
         );
-        const rcloneUp = await timed('rclone copy upload', total, serverPids, () => runRclone(store, ['copy', src, `rgw:${store.bucket}/rclone`]));
-        console.log(`upload ratio (rclone time / medusa-ts time): ${(rcloneUp / oursUp).toFixed(2)} (target >= 1.0)`);
-
-        const plan = planOf(files, stored);
-        const engine = { storage: backend, log: logger, clock: systemClock };
-        const ours = async (): Promise<number> => {
-          const dest = join(work, 'ours-down');
-          await rm(dest, { recursive: true, force: true });
-          const s = await timed('medusa-ts download (restore)', total, serverPids, async () => {
-            const summary = await downloadTables(engine, plan, dest, { concurrency: transfers, partSize: storage.multipart_chunksize });
-            if (summary.filesHashChecked !== files.length) throw new Error(`only ${summary.filesHashChecked} of ${files.length} files were hash-checked`);
-          });
-          await rm(dest, { recursive: true, force: true });
-          return s;
-        };
-        const theirs = async (): Promise<number> => {
-          const dest = join(work, 'rclone-down');
-          await rm(dest, { recursive: true, force: true });
-          await mkdir(dest, { recursive: true });
-          const s = await timed('rclone copy download + sync', total, serverPids, async () => {
-            const cpu = await runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, dest]);
-            await syncFileSystem(dest, 'the downloaded files');
-            return cpu;
-          });
-          await rm(dest, { recursive: true, force: true });
-          return s;
-        };
-        const ratios: string[] = [];
-        for (let round = 0; round < rounds; round++) {
-          // Alternate who goes first, so neither always meets the page cache the other left.
-          let o: number;
-          let r: number;
-          if (round % 2 === 0) {
-            o = await ours();
-            r = await theirs();
-          } else {
-            r = await theirs();
-            o = await ours();
-          }
-          ratios.push((r / o).toFixed(2));
-          console.log(`download ratio, round ${round + 1} (rclone time / medusa-ts time): ${(r / o).toFixed(2)} (target >= 1.0)`);
-        }
-        // Diagnostic: the same objects read into files with no check at all (a pipeline into a
-        // write stream, then the same sync), i.e. the transport's and the disk's share of the time.
-        const plainDest = join(work, 'ours-plain');
-        await timed('medusa-ts get, no checks', total, serverPids, async () => {
-          await runLimited(files, transfers, async (f: SetFile) => {
-            const path = join(plainDest, f.relative);
-            await mkdir(dirname(path), { recursive: true });
-            await pipeline(await backend.get(`ours/${f.relative}`), createWriteStream(path));
-          });
-          await syncFileSystem(plainDest, 'the downloaded files');
-        });
-        console.log(`download ratios: ${ratios.join(' ')}`);
+        const rcloneUp = await timed('rclone copy upload', total, serverPids, unpinned, () => runRclone(store, ['copy', src, `rgw:${store.bucket}/rclone`]));
+        console.log(`upload ratio (rclone time / medusa-ts time): ${(rcloneUp.seconds / oursUp.seconds).toFixed(2)} (target >= 1.0)`);
       } finally {
         await backend.close();
       }
+
+      const dest = join(work, 'ours-down');
+      const job = async (mode: 'restore' | 'drop' | 'drop-md5'): Promise<string> => {
+        const file = join(work, `job-${mode}.json`);
+        await writeFile(file, JSON.stringify({ storage, tables: planOf(files, stored), dest, transfers, mode }));
+        return file;
+      };
+      const restoreJob = await job('restore');
+      const ours = async (cpu?: string): Promise<Timed> => {
+        await rm(dest, { recursive: true, force: true });
+        const t = await timed('medusa-ts download (restore)', total, serverPids, cpu ? `client on CPU ${cpu}, store on CPU ${STORE_CPU}` : unpinned, async () => {
+          const r = await runOurs(restoreJob, cpu);
+          if (r.hashChecked !== files.length) throw new Error(`only ${r.hashChecked} of ${files.length} files were hash-checked`);
+          return r;
+        });
+        await rm(dest, { recursive: true, force: true });
+        return t;
+      };
+      const theirs = async (cpu?: string): Promise<Timed> => {
+        const rdest = join(work, 'rclone-down');
+        await rm(rdest, { recursive: true, force: true });
+        await mkdir(rdest, { recursive: true });
+        const t = await timed('rclone copy download + sync', total, serverPids, cpu ? `client on CPU ${cpu}, store on CPU ${STORE_CPU}` : unpinned, async () => {
+          const cpuSeconds = await runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, rdest], cpu);
+          await syncFileSystem(rdest, 'the downloaded files');
+          return cpuSeconds;
+        });
+        await rm(rdest, { recursive: true, force: true });
+        return t;
+      };
+      const pair = async (round: number, cpu?: string): Promise<[Timed, Timed]> => {
+        // Alternate who goes first, so neither always meets the page cache the other left.
+        if (round % 2 === 0) {
+          const o = await ours(cpu);
+          return [o, await theirs(cpu)];
+        }
+        const r = await theirs(cpu);
+        return [await ours(cpu), r];
+      };
+      const free: Array<[Timed, Timed]> = [];
+      for (let round = 0; round < rounds; round++) free.push(await pair(round));
+      const pinned: Array<[Timed, Timed]> = [];
+      try {
+        pinStore(serverPids, STORE_CPU);
+        for (let round = 0; round < pinnedRounds; round++) pinned.push(await pair(round, CLIENT_CPU));
+      } finally {
+        pinStore(serverPids, '0-1');
+      }
+      // Diagnostics: the transport's share (bytes dropped), and with MD5 on the receiving thread.
+      await timed('medusa-ts get, bytes dropped', total, serverPids, unpinned, async () => runOurs(await job('drop')));
+      await timed('medusa-ts get + MD5, no write', total, serverPids, unpinned, async () => runOurs(await job('drop-md5')));
+      summary('unpinned', free);
+      if (pinned.length > 0) summary(`pinned (store CPU ${STORE_CPU}, client CPU ${CLIENT_CPU})`, pinned);
     });
   } finally {
     await rm(work, { recursive: true, force: true });
