@@ -30,7 +30,33 @@
  * wall-clock figures mostly measure CPU: the CPU columns say where it went. Figures from different
  * runs are not comparable (other work on the machine); ratios within a run are.
  *
- * Measured here, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
+ * Measured 2026-12-02 09:34-09:43 UTC (issue 17), Node 20.20, undici transport, staged writes
+ * hashed in place; 446 files, 1874.8 MiB, 4 in flight, warm page cache; load 5.8-15.2 (other
+ * engineers' suites; the heavy lock held). Each line below is one run of this bench:
+ *   upload: 29.28 s vs rclone 29.34 s, ratio 1.00 (client CPU 10.5 s vs 16.4 s).
+ *   unpinned downloads: 26.08 / 21.23 / 22.44 s vs rclone 16.78 / 13.09 / 20.45 s: ratios 0.64 0.62
+ *     0.91 (median 0.64, target >= 1.0 NOT met); client CPU 15.0 / 16.2 / 16.4 s vs 10.9 / 9.1 /
+ *     12.8 s: ours/rclone's 1.38 1.78 1.28 (median 1.38, target <= 1.2 NOT met).
+ *   pinned (every store thread on CPU 0, the client on CPU 1): 25.42 / 20.79 s vs 22.73 / 19.04 s:
+ *     ratios 0.89 0.92 (median 0.90, NOT met); client CPU 15.3 / 12.6 s vs 13.4 / 11.5 s: 1.14 1.09
+ *     (median 1.12, met in this setting).
+ *   bytes dropped: 2.8 s of CPU (1.41 s/GB: main 1.5u+0.6s, helpers 0.6u); read + MD5 on the
+ *     receiving thread, nothing written: 6.4 s (main 4.6u+1.0s).
+ * Where our remaining CPU goes (per thread, the restore runs above): main thread 3.7-4.2 s user +
+ *   1.3-1.6 s system (receive and parse ~1.5 s, as the dropped-bytes run shows; the rest is the
+ *   write path: staging copies, stream layers, write and hash hand-offs, per-file calls), helpers
+ *   1.1-1.6 s user (V8's GC threads) + 3.3-5.4 s system (the file writes: writing 1.87 GB to this
+ *   ext4 costs ~4.9 s of system time by itself, `dd bs=1M` at load 19, and rclone pays it too),
+ *   hash workers 3.0-3.5 s (MD5 of 1.87 GB). rclone spends 9-13 s in all, of which MD5 ~2.8 s and
+ *   the same writes: the gap is our main thread's JavaScript between socket and file (~2.5 s
+ *   above the dropped-bytes run) and GC. Profile figures of the same session at load 19-27 (--cpu-prof,
+ *   sampled seconds): node:http's body path socketOnData 2.3 s + GC 2.0 s for the dropped-bytes
+ *   download, undici's 1.3 s + GC 0.9 s: the transport change this session made.
+ * Also this session: staging network chunks into reused shared 1 MiB buffers hashed in place by
+ *   the workers (no read back, no chunks held until written) measured within the noise of load 20+
+ *   against the previous path (client CPU 18.0-21.4 s vs 19.8-21.1 s, interleaved).
+ *
+ * Earlier, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
  * 1-minute load average during the runs). Client CPU seconds swing by a third between identical
  * runs on this machine, so only ratios within one run mean anything.
  *   Earlier versions: 0.11-0.49 (a flush per file), then 0.55-0.65 (one flush at the end, large
@@ -48,14 +74,9 @@
  *   the file back from the page cache), libuv's pool ~1.4 s (writes and read-backs). rclone checks
  *   MD5s too: with --ignore-checksum its CPU dropped from 6.7-7.1 s to 2.5-2.9 s (earlier session).
  * Tried and not kept (same probe, same session):
- *   - undici (7.x) as the SDK's transport, through a request handler over undici.request (an
- *     experiment in a separate tree, not in this code): raw receive 3x cheaper in isolation (0.20-0.27
- *     vs 0.68-0.74 s CPU per 256 MiB). This bench, alternating with this version at 13:55-14:04 UTC
- *     (load 4-9; a slower hour than the A/B above): download ratios 0.68 0.80 / 0.75 0.59 vs
- *     0.52 0.58 / 0.68 0.56, client CPU 11.4-19.2 s vs 19.6-25.3 s, "get, no checks" CPU 7.5-9.2 s
- *     vs 14.5-15.2 s; upload unchanged (1.00-1.07 vs 1.04-1.31). Better, still short of 1.0, and a
- *     second HTTP stack under every S3 call (its own TLS, timeouts and error codes to map): not
- *     adopted without a decision. The SDK's fetch handler was slower than Node's http.
+ *   - undici (7.x) as the SDK's transport (an experiment then; adopted 2026-12-02, see above):
+ *     download ratios 0.59-0.80 vs 0.52-0.68 alternating with the node:http tree, client CPU about
+ *     a third lower, "get, no checks" 7.5-9.2 s vs 14.5-15.2 s at load 4-9.
  *   - MD5 on the receiving thread instead of the workers: 1.5 s less CPU in all, but that thread
  *     becomes the bottleneck (7.6 s busy; the download took longer).
  *   - Larger V8 semi-space, glibc malloc thresholds: no effect, or worse.
