@@ -17,6 +17,30 @@
  * it into .cache/) runs `list-backups` on the same bucket. Its purge and backup need a live node
  * (nodetool, CQL) or a bucket laid out in full, so those rows print n/a with the reason.
  *
+ * Measured 2026-12-02 (Node 20.20, 2 cores shared with other engineers' suites, the heavy lock
+ * held; load on each row). Two runs, the second after the list-backups change (index listing read
+ * page by page) and with Python Medusa 0.31.0 (the first: 0.30.0):
+ *   | work                         | size            | medusa-ts        | peak RSS      | per unit            | Python Medusa          | load      |
+ *   | list-backups                 | 1,000 x 12      | 11.06 s / 4.39 s | 125 / 116 MiB | 922 / 366 µs        | 63.79 s / 27.45 s      | 14-19 / 8-12 |
+ *   | list-backups                 | 10,000 x 12     | 21.91 s / 19.35 s| 381 / 362 MiB | 183 / 161 µs        | 212.95 s / 356.52 s    | 12-16 / 13-16 |
+ *   | purge planning (--dry-run)   | 100,000 objects | 0.71 s / 0.84 s  | 136 / 142 MiB | 7.1 / 8.4 µs        | n/a                    | 12-16    |
+ *   | purge planning (--dry-run)   | 1,000,000       | 4.64 s / 6.82 s  | 390 / 388 MiB | 4.6 / 6.8 µs        | n/a                    | 12-16    |
+ *   | unchanged differential       | 1,000 files     | 0.34 s / 0.43 s  | 92 / 95 MiB   | 342 / 433 µs        | n/a                    | 11-16    |
+ *   | unchanged differential       | 10,000 files    | 1.21 s / 4.05 s  | 129 / 130 MiB | 121 / 405 µs        | n/a                    | 10-17    |
+ *   | unchanged differential       | 100,000 files   | 20.31 s / 13.22 s| 267 / 292 MiB | 203 / 132 µs        | n/a                    | 7-15     |
+ *   (the first 100,000-file row ran while this session profiled list-backups beside it; alone a
+ *   minute later, under --cpu-prof: 7.31 s, 290 MiB, 73 µs/file.)
+ * Targets: list-backups at 10,000 x 12 under 10 s NOT met on this loaded machine (19-22 s; 11.5 s
+ *   alone, 7.7 s of CPU, 322 MiB under --cpu-prof at load 13: GC 2.3 s, index key parsing ~2 s
+ *   before the change, the 10,000 tokenmap reads ~1.7 s, readdir 0.5 s), RSS under 500 MiB met;
+ *   purge planning RSS met (390 MiB at 1,000,000 objects), time per object flat (falls); unchanged
+ *   differential RSS met up to 10,000 files, 267-290 MiB at 100,000 files NOT met (the measured
+ *   process runs the TypeScript sources under tsx, ~35 MiB of it; the listing of 100,000 stored
+ *   objects, the 100,000 snapshot entries and the 100,000-entry manifest are held at once), time
+ *   per file flat or falling within each run but swinging 3x between runs with the machine's load
+ *   (121-405 µs at 10,000, 73-203 µs at 100,000: lstat and stat of every file and stored object
+ *   dominate the profile, so the disk's and the kernel's share of the 2 cores sets it).
+ *
  * Usage: node --import tsx bench/scale.ts [--quick] [--python BIN] [--dir DIR]
  *   --quick  only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
  * Buckets and snapshot folders are generated once under DIR (default .cache/bench) and reused.
