@@ -13,6 +13,18 @@
  * Both emulators are single processes written for tests (fake-gcs-server in Go, azurite in
  * Node.js) and much slower than radosgw per byte: their CPU, printed as "store CPU", bounds
  * these figures; the ratios still compare the two clients on the same store in the same run.
+ *
+ * Measured 2026-12-02 10:00-10:03 UTC (Node 20.20, load 5.3-6.4, one unpinned and one pinned pair):
+ * - GCS (fake-gcs-server 1.56.1, in memory): upload 26.10 s (client CPU 8.4 s; the emulator 28.8 s).
+ *   Unpinned: rclone 10.65 s then ours 10.08 s, then rclone 8.14 s: the pair's ratio 0.81 (target
+ *   >= 1.0 NOT met); client CPU 13.5 s vs 11.4 s: 1.20 (target <= 1.2, at the limit). Pinned: ours
+ *   21.75 s vs rclone 11.88 s, 0.55; CPU 19.0 s vs 10.4 s, 1.83 (our helpers 3.0u+6.1s in that run
+ *   against 1.1u+3.8s unpinned: one disturbed run, not repeated for lack of time).
+ * - Azure (azurite 3.35): rclone 1.60.1 (Debian) cannot download from it: with a container SAS URL
+ *   it uploads and lists, but `rclone copy` of the set panics (nil pointer dereference in the
+ *   azureblob backend's listing); with an account key it only builds https://<account>.<endpoint>
+ *   URLs, and its emulator mode is fixed to port 10000. Our download alone: 16.57 s, 113 MiB/s,
+ *   client CPU 12.8 s (main 2.5u+1.1s, helpers 0.8u+5.2s, hash workers 3.1u+0.1s).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
