@@ -9,6 +9,15 @@
  * Usage: node --import tsx bench/backup-full.ts [--dir DIR] [--runs 2]
  * The snapshot is generated once into DIR/data (default .cache/bench/backup-full) and reused.
  *
+ * Measured 2026-12-02 10:03-10:05 UTC (Node 20.20, load 6.9-7.9, 2 runs, transfers 2): limit
+ * (cp -r alongside md5sum on two balanced lists, source warm from the previous steps) 5.84 / 8.15 s,
+ * cp -r + md5sum 7.41 / 9.21 s, + sync 10.51 / 7.48 s, ours 12.86 / 13.82 s; best-of ratio
+ * limit/ours 0.45 (target >= 0.8 NOT met), cp + md5sum/ours 0.58, with sync 0.58; peak RSS 157-167
+ * MiB. The disk's flush speed swung 2-3x within minutes (cp -r + md5sum + sync 7.5-27.4 s in this
+ * session's runs), and our backup ends with a flush of the store: the like-for-like figure is the
+ * synced one. Where the backup's time goes was not profiled this session (the local path is the
+ * `pool` engineer's this week: the store records each object's MD5 when written).
+ *
  * Our backup ends with one flush of the store (before the manifest), so the "+ sync" baseline is
  * the like-for-like one. Measured 2026-11-21 11:16 UTC, load ~2.5, 3 runs, transfers 2:
  * cp -r + md5sum 4.33 / 6.03 / 6.11 s, + sync 5.55 / 6.91 / 6.88 s, ours 5.50 / 6.11 / 5.89 s:
