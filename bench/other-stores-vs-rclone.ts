@@ -28,19 +28,18 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/parse.js';
 import type { StorageSection } from '../src/config/types.js';
 import { uploadFile } from '../src/storage/helpers.js';
 import { openStorage } from '../src/storage/open.js';
-import { syncFileSystem } from '../src/transfer/file-system-sync.js';
 import { startAzurite } from '../test/environments/object-stores/azurite.js';
 import { startFakeGcs } from '../test/environments/object-stores/fake-gcs.js';
 import { ensureDebianPackages } from '../test/environments/object-stores/install.js';
 import { tempKeyFile } from '../test/support/object-store-env.js';
-import { pinStore, planOf, runOurs, runRcloneWith, summary, timed, type Timed } from './lib/download-compare.js';
+import { downloadPairs, oursDownload, planOf, rcloneDownload, runRcloneWith, summary, timed } from './lib/download-compare.js';
 import { mib } from './lib/radosgw-bench.js';
 import { runLimited, writeSnapshotSet, type SetFile } from './lib/snapshot-set.js';
 
@@ -131,29 +130,9 @@ async function compare(store: Store, files: readonly SetFile[], work: string): P
   const dest = join(work, 'ours-down');
   const jobFile = join(work, 'job.json');
   await writeFile(jobFile, JSON.stringify({ storage: store.section, tables: planOf(files, stored), dest, transfers, mode: 'restore' }));
-  const rcloneArgs = ['copy', `store:${BUCKET}/ours`, join(work, 'rclone-down'), '--transfers', String(transfers), '--config', '/dev/null', '-q'];
-  const ours = async (cpu?: string): Promise<Timed> => {
-    await rm(dest, { recursive: true, force: true });
-    const t = await timed('medusa-ts download (restore)', total, store.pids, cpu ? `client on CPU ${cpu}, store on CPU 0` : 'unpinned', async () => {
-      const r = await runOurs(jobFile, cpu);
-      if (r.hashChecked !== files.length) throw new Error(`only ${r.hashChecked} of ${files.length} files were hash-checked`);
-      return r;
-    });
-    await rm(dest, { recursive: true, force: true });
-    return t;
-  };
-  const theirs = async (cpu?: string): Promise<Timed> => {
-    const rdest = join(work, 'rclone-down');
-    await rm(rdest, { recursive: true, force: true });
-    await mkdir(rdest, { recursive: true });
-    const t = await timed('rclone copy download + sync', total, store.pids, cpu ? `client on CPU ${cpu}, store on CPU 0` : 'unpinned', async () => {
-      const seconds = await runRcloneWith(store.rcloneEnv, rcloneArgs, cpu);
-      await syncFileSystem(rdest, 'the downloaded files');
-      return seconds;
-    });
-    await rm(rdest, { recursive: true, force: true });
-    return t;
-  };
+  const rcloneArgs = (rdest: string): string[] => ['copy', `store:${BUCKET}/ours`, rdest, '--transfers', String(transfers), '--config', '/dev/null', '-q'];
+  const ours = oursDownload(jobFile, dest, total, files.length, store.pids);
+  const theirs = rcloneDownload(join(work, 'rclone-down'), total, store.pids, (rdest, cpu) => runRcloneWith(store.rcloneEnv, rcloneArgs(rdest), cpu));
   try {
     await theirs();
   } catch (err) {
@@ -161,23 +140,7 @@ async function compare(store: Store, files: readonly SetFile[], work: string): P
     await ours();
     return;
   }
-  const pair = async (round: number, cpu?: string): Promise<[Timed, Timed]> => {
-    if (round % 2 === 0) {
-      const o = await ours(cpu);
-      return [o, await theirs(cpu)];
-    }
-    const r = await theirs(cpu);
-    return [await ours(cpu), r];
-  };
-  const free: Array<[Timed, Timed]> = [];
-  for (let round = 0; round < rounds; round++) free.push(await pair(round));
-  const pinned: Array<[Timed, Timed]> = [];
-  try {
-    pinStore(store.pids, '0');
-    for (let round = 0; round < pinnedRounds; round++) pinned.push(await pair(round, '1'));
-  } finally {
-    pinStore(store.pids, '0-1');
-  }
+  const { free, pinned } = await downloadPairs({ ours, theirs }, store.pids, rounds, pinnedRounds);
   summary(`${store.name}, unpinned`, free);
   if (pinned.length > 0) summary(`${store.name}, pinned (store CPU 0, client CPU 1)`, pinned);
 }

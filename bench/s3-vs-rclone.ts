@@ -83,14 +83,13 @@
  *   - A hand-written HTTP/1.1 reader for GetObject (an earlier session): 0.72-0.85, taken out again
  *     (the SDK's transport, TLS, proxy and framing handling is not ours to rewrite).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uploadFile } from '../src/storage/helpers.js';
 import { openStorage } from '../src/storage/open.js';
-import { syncFileSystem } from '../src/transfer/file-system-sync.js';
 import { ensureDebianPackages } from '../test/environments/object-stores/install.js';
-import { pinStore, planOf, runOurs, runRcloneWith, summary, timed as timedRun, type Timed } from './lib/download-compare.js';
+import { CLIENT_CPU, downloadPairs, oursDownload, planOf, rcloneDownload, runOurs, runRcloneWith, summary, timed as timedRun, STORE_CPU, type Timed } from './lib/download-compare.js';
 import { radosgwPids } from './lib/process-cpu.js';
 import { mib, MiB, withRadosgw, type BenchStore } from './lib/radosgw-bench.js';
 import { runLimited, writeSnapshotSet, type SetFile } from './lib/snapshot-set.js';
@@ -102,9 +101,6 @@ const rounds = option('--rounds', 3);
 const pinnedRounds = option('--pinned-rounds', 2);
 const cold = args.includes('--cold');
 const PART = 50 * MiB;
-/** CPU the store is pinned to in pinned runs; the client under test gets the other one. */
-const STORE_CPU = '0';
-const CLIENT_CPU = '1';
 
 /** Runs rclone against the radosgw remote (pinned to `cpu` when given); resolves with its CPU seconds. */
 function runRclone(store: BenchStore, rcloneArgs: string[], cpu?: string): Promise<number> {
@@ -169,46 +165,9 @@ async function main(): Promise<void> {
         return file;
       };
       const restoreJob = await job('restore');
-      const ours = async (cpu?: string): Promise<Timed> => {
-        await rm(dest, { recursive: true, force: true });
-        const t = await timed('medusa-ts download (restore)', total, serverPids, cpu ? `client on CPU ${cpu}, store on CPU ${STORE_CPU}` : unpinned, async () => {
-          const r = await runOurs(restoreJob, cpu);
-          if (r.hashChecked !== files.length) throw new Error(`only ${r.hashChecked} of ${files.length} files were hash-checked`);
-          return r;
-        });
-        await rm(dest, { recursive: true, force: true });
-        return t;
-      };
-      const theirs = async (cpu?: string): Promise<Timed> => {
-        const rdest = join(work, 'rclone-down');
-        await rm(rdest, { recursive: true, force: true });
-        await mkdir(rdest, { recursive: true });
-        const t = await timed('rclone copy download + sync', total, serverPids, cpu ? `client on CPU ${cpu}, store on CPU ${STORE_CPU}` : unpinned, async () => {
-          const cpuSeconds = await runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, rdest], cpu);
-          await syncFileSystem(rdest, 'the downloaded files');
-          return cpuSeconds;
-        });
-        await rm(rdest, { recursive: true, force: true });
-        return t;
-      };
-      const pair = async (round: number, cpu?: string): Promise<[Timed, Timed]> => {
-        // Alternate who goes first, so neither always meets the page cache the other left.
-        if (round % 2 === 0) {
-          const o = await ours(cpu);
-          return [o, await theirs(cpu)];
-        }
-        const r = await theirs(cpu);
-        return [await ours(cpu), r];
-      };
-      const free: Array<[Timed, Timed]> = [];
-      for (let round = 0; round < rounds; round++) free.push(await pair(round));
-      const pinned: Array<[Timed, Timed]> = [];
-      try {
-        pinStore(serverPids, STORE_CPU);
-        for (let round = 0; round < pinnedRounds; round++) pinned.push(await pair(round, CLIENT_CPU));
-      } finally {
-        pinStore(serverPids, '0-1');
-      }
+      const ours = oursDownload(restoreJob, dest, total, files.length, serverPids, dropCaches);
+      const theirs = rcloneDownload(join(work, 'rclone-down'), total, serverPids, (rdest, cpu) => runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, rdest], cpu), dropCaches);
+      const { free, pinned } = await downloadPairs({ ours, theirs }, serverPids, rounds, pinnedRounds);
       // Diagnostics: the transport's share (bytes dropped), and with MD5 on the receiving thread.
       await timed('medusa-ts get, bytes dropped', total, serverPids, unpinned, async () => runOurs(await job('drop')));
       await timed('medusa-ts get + MD5, no write', total, serverPids, unpinned, async () => runOurs(await job('drop-md5')));

@@ -4,8 +4,10 @@
  * optionally pinned to a CPU; rclone with its CPU time; pinning a store's processes; the timing line.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlannedFile, PlannedTable } from '../../src/plan/restore-plan.js';
+import { syncFileSystem } from '../../src/transfer/file-system-sync.js';
 import { loadAverage, processCpuSeconds } from './process-cpu.js';
 import { mib, secondsSince } from './radosgw-bench.js';
 import type { SetFile } from './snapshot-set.js';
@@ -123,4 +125,78 @@ export function summary(what: string, results: ReadonlyArray<readonly [Timed, Ti
   const cpuRatios = results.map(([o, r]) => o.clientCpu / r.clientCpu);
   console.log(`${what}: download ratios (rclone time / ours) ${ratios.map((x) => x.toFixed(2)).join(' ')}, median ${median(ratios).toFixed(2)} (target >= 1.0); ` +
     `client CPU ours / rclone's ${cpuRatios.map((x) => x.toFixed(2)).join(' ')}, median ${median(cpuRatios).toFixed(2)} (target <= 1.2)`);
+}
+
+/** CPU a store is pinned to in pinned runs; the client under test gets the other one. */
+export const STORE_CPU = '0';
+export const CLIENT_CPU = '1';
+
+/**
+ * `rounds` unpinned (ours, rclone's) pairs, then `pinnedRounds` pairs with every thread of
+ * `storePids` on `STORE_CPU` and the client under test on `CLIENT_CPU` (the store is unpinned again after).
+ * Who goes first alternates each round, so neither always meets the page cache the other left.
+ */
+export async function downloadPairs(
+  run: { ours(cpu?: string): Promise<Timed>; theirs(cpu?: string): Promise<Timed> },
+  storePids: readonly number[],
+  rounds: number,
+  pinnedRounds: number,
+): Promise<{ free: Array<[Timed, Timed]>; pinned: Array<[Timed, Timed]> }> {
+  const pair = async (round: number, cpu?: string): Promise<[Timed, Timed]> => {
+    if (round % 2 === 0) {
+      const o = await run.ours(cpu);
+      return [o, await run.theirs(cpu)];
+    }
+    const r = await run.theirs(cpu);
+    return [await run.ours(cpu), r];
+  };
+  const free: Array<[Timed, Timed]> = [];
+  for (let round = 0; round < rounds; round++) free.push(await pair(round));
+  const pinned: Array<[Timed, Timed]> = [];
+  try {
+    pinStore(storePids, STORE_CPU);
+    for (let round = 0; round < pinnedRounds; round++) pinned.push(await pair(round, CLIENT_CPU));
+  } finally {
+    pinStore(storePids, '0-1');
+  }
+  return { free, pinned };
+}
+
+/** `before` of the download runs below: what to do right before the clock starts (e.g. drop the page cache). */
+const noop = (): Promise<void> => Promise.resolve();
+
+const pinning = (cpu: string | undefined): string => (cpu ? `client on CPU ${cpu}, store on CPU ${STORE_CPU}` : 'unpinned');
+
+/**
+ * Our restore-engine download as a timed run: the child on `jobFile` (pinned to `cpu` when given)
+ * into `dest` (emptied before and after), checking that all `files` were hash-checked.
+ */
+export function oursDownload(jobFile: string, dest: string, bytes: number, files: number, storePids: readonly number[], before = noop): (cpu?: string) => Promise<Timed> {
+  return async (cpu) => {
+    await rm(dest, { recursive: true, force: true });
+    await before();
+    const t = await timed('medusa-ts download (restore)', bytes, storePids, pinning(cpu), async () => {
+      const r = await runOurs(jobFile, cpu);
+      if (r.hashChecked !== files) throw new Error(`only ${r.hashChecked} of ${files} files were hash-checked`);
+      return r;
+    });
+    await rm(dest, { recursive: true, force: true });
+    return t;
+  };
+}
+
+/** rclone's download into `dest` (emptied before and after) by `copy`, then the same sync as ours, as a timed run. */
+export function rcloneDownload(dest: string, bytes: number, storePids: readonly number[], copy: (dest: string, cpu?: string) => Promise<number>, before = noop): (cpu?: string) => Promise<Timed> {
+  return async (cpu) => {
+    await rm(dest, { recursive: true, force: true });
+    await mkdir(dest, { recursive: true });
+    await before();
+    const t = await timed('rclone copy download + sync', bytes, storePids, pinning(cpu), async () => {
+      const cpuSeconds = await copy(dest, cpu);
+      await syncFileSystem(dest, 'the downloaded files');
+      return cpuSeconds;
+    });
+    await rm(dest, { recursive: true, force: true });
+    return t;
+  };
 }
