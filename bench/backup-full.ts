@@ -1,12 +1,22 @@
 /**
  * Benchmark: full backup of a ~2 GB snapshot (6 × 256 MiB, 40 × 8 MiB and 2,000 × 64 KiB files)
  * to local storage by our backup operation, against the physical limit of this machine for the
- * same work: `cp -r` of the files plus `md5sum` of the copies (our backup copies and hashes in one
- * pass). Both run warm (files read once first). Prints the figures, the ratio baseline/ours
- * (target >= 0.8) and the backup's peak RSS (target < 250 MiB).
+ * same work: `cp -r` of the files alongside `md5sum` of all of them spread over both cores, run at
+ * the same time (bench/lib/machine-limit.ts; the target: limit/ours >= 0.8), and, as before, `cp -r`
+ * followed by `md5sum` of the copies. All run warm (files read once first). Prints the figures with
+ * the load average and pinning, the ratios and the backup's peak RSS (target < 250 MiB).
  *
  * Usage: node --import tsx bench/backup-full.ts [--dir DIR] [--runs 2]
  * The snapshot is generated once into DIR/data (default .cache/bench/backup-full) and reused.
+ *
+ * Measured 2026-12-02 10:03-10:05 UTC (Node 20.20, load 6.9-7.9, 2 runs, transfers 2): limit
+ * (cp -r alongside md5sum on two balanced lists, source warm from the previous steps) 5.84 / 8.15 s,
+ * cp -r + md5sum 7.41 / 9.21 s, + sync 10.51 / 7.48 s, ours 12.86 / 13.82 s; best-of ratio
+ * limit/ours 0.45 (target >= 0.8 NOT met), cp + md5sum/ours 0.58, with sync 0.58; peak RSS 157-167
+ * MiB. The disk's flush speed swung 2-3x within minutes (cp -r + md5sum + sync 7.5-27.4 s in this
+ * session's runs), and our backup ends with a flush of the store: the like-for-like figure is the
+ * synced one. Where the backup's time goes was not profiled this session (the local path is the
+ * `pool` engineer's this week: the store records each object's MD5 when written).
  *
  * Our backup ends with one flush of the store (before the manifest), so the "+ sync" baseline is
  * the like-for-like one. Measured 2026-11-21 11:16 UTC, load ~2.5, 3 runs, transfers 2:
@@ -20,6 +30,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MiB, writeSnapshot } from './backup-lib.js';
+import { loadAndPinning, machineLimitSeconds } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { dir: { type: 'string' }, runs: { type: 'string', default: '2' } } });
@@ -63,17 +74,20 @@ function ours(i: number): { seconds: number; maxRssMiB: number; uploaded: number
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; maxRssMiB: number; uploaded: number };
 }
 
-const rows: Array<{ baseline: number; synced: number; ours: number; rss: number }> = [];
+const rows: Array<{ limit: number; baseline: number; synced: number; ours: number; rss: number }> = [];
 for (let i = 0; i < runs; i++) {
+  const conditions = loadAndPinning();
+  const limit = machineLimitSeconds(data, join(dir, 'cp-copy'));
   const b = baseline(false);
   const bs = baseline(true);
   const o = ours(i);
   if (o.uploaded !== set.files) throw new Error(`uploaded ${o.uploaded} files, expected ${set.files}`);
-  rows.push({ baseline: b, synced: bs, ours: o.seconds, rss: o.maxRssMiB });
-  console.log(`run ${i + 1}: cp -r + md5sum ${b.toFixed(2)} s | cp -r + md5sum + sync ${bs.toFixed(2)} s | medusa-ts backup ${o.seconds.toFixed(2)} s (${(set.bytes / MiB / o.seconds).toFixed(0)} MiB/s) | ratios ${(b / o.seconds).toFixed(2)} / ${(bs / o.seconds).toFixed(2)} | peak RSS ${o.maxRssMiB.toFixed(0)} MiB`);
+  rows.push({ limit, baseline: b, synced: bs, ours: o.seconds, rss: o.maxRssMiB });
+  console.log(`run ${i + 1} (${conditions}): limit (cp -r alongside md5sum -P2) ${limit.toFixed(2)} s | cp -r + md5sum ${b.toFixed(2)} s | cp -r + md5sum + sync ${bs.toFixed(2)} s | medusa-ts backup ${o.seconds.toFixed(2)} s (${(set.bytes / MiB / o.seconds).toFixed(0)} MiB/s) | ratios limit/ours ${(limit / o.seconds).toFixed(2)}, ${(b / o.seconds).toFixed(2)} / ${(bs / o.seconds).toFixed(2)} | peak RSS ${o.maxRssMiB.toFixed(0)} MiB`);
 }
 const best = (xs: number[]): number => Math.min(...xs);
+const l = best(rows.map((r) => r.limit));
 const b = best(rows.map((r) => r.baseline));
 const bs = best(rows.map((r) => r.synced));
 const o = best(rows.map((r) => r.ours));
-console.log(`best of ${runs}: cp+md5sum ${b.toFixed(2)} s, cp+md5sum+sync ${bs.toFixed(2)} s, ours ${o.toFixed(2)} s; ratio baseline/ours ${(b / o).toFixed(2)} (target >= 0.8), with sync ${(bs / o).toFixed(2)}; peak RSS max ${Math.max(...rows.map((r) => r.rss)).toFixed(0)} MiB (target < 250)`);
+console.log(`best of ${runs}: limit ${l.toFixed(2)} s, cp+md5sum ${b.toFixed(2)} s, cp+md5sum+sync ${bs.toFixed(2)} s, ours ${o.toFixed(2)} s; ratio limit/ours ${(l / o).toFixed(2)} (target >= 0.8), cp+md5sum/ours ${(b / o).toFixed(2)}, with sync ${(bs / o).toFixed(2)}; peak RSS max ${Math.max(...rows.map((r) => r.rss)).toFixed(0)} MiB (target < 250); ${loadAndPinning()}`);

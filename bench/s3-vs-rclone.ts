@@ -12,16 +12,51 @@
  * `sync -f`, so both sides leave the files on disk. rclone keeps its defaults otherwise, including
  * `--multi-thread-streams 4` for files over 250 MiB (the 256 MiB files here).
  *
- * Usage: node --import tsx bench/s3-vs-rclone.ts [--transfers N] [--rounds N] [--cold]
- *   --transfers N  files in flight for both tools (concurrent_transfers / --transfers), default 4
- *   --rounds N     download pairs to time (order alternates each round), default 3
- *   --cold         drop the page cache before each run (needs root), else warm runs
+ * Our download runs as a child process (bench/lib/download-run.ts), so its CPU is its own (per
+ * thread: main, V8/libuv helpers, hash workers) and it can be pinned. Each download is timed
+ * twice over: unpinned (store and client share both cores), and pinned (`taskset`: every thread of
+ * the store's processes on CPU 0, the client under test on CPU 1, the nearest this machine comes
+ * to a store on another host). Client CPU is also printed per GB, ours against rclone's (target:
+ * ours at most 1.2x). Diagnostics: the same objects read with the bytes dropped (the transport's
+ * cost alone) and read with MD5 on the receiving thread, nothing written.
+ *
+ * Usage: node --import tsx bench/s3-vs-rclone.ts [--transfers N] [--rounds N] [--pinned-rounds N] [--cold]
+ *   --transfers N      files in flight for both tools (concurrent_transfers / --transfers), default 4
+ *   --rounds N         unpinned download pairs to time (order alternates each round), default 3
+ *   --pinned-rounds N  pinned download pairs, default 2
+ *   --cold             drop the page cache before each run (needs root), else warm runs
  *
  * radosgw keeps objects in RAM and shares the 2 cores with both clients, so on this machine the
  * wall-clock figures mostly measure CPU: the CPU columns say where it went. Figures from different
  * runs are not comparable (other work on the machine); ratios within a run are.
  *
- * Measured here, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
+ * Measured 2026-12-02 09:34-09:43 UTC (issue 17), Node 20.20, undici transport, staged writes
+ * hashed in place; 446 files, 1874.8 MiB, 4 in flight, warm page cache; load 5.8-15.2 (other
+ * engineers' suites; the heavy lock held). Each line below is one run of this bench:
+ *   upload: 29.28 s vs rclone 29.34 s, ratio 1.00 (client CPU 10.5 s vs 16.4 s).
+ *   unpinned downloads: 26.08 / 21.23 / 22.44 s vs rclone 16.78 / 13.09 / 20.45 s: ratios 0.64 0.62
+ *     0.91 (median 0.64, target >= 1.0 NOT met); client CPU 15.0 / 16.2 / 16.4 s vs 10.9 / 9.1 /
+ *     12.8 s: ours/rclone's 1.38 1.78 1.28 (median 1.38, target <= 1.2 NOT met).
+ *   pinned (every store thread on CPU 0, the client on CPU 1): 25.42 / 20.79 s vs 22.73 / 19.04 s:
+ *     ratios 0.89 0.92 (median 0.90, NOT met); client CPU 15.3 / 12.6 s vs 13.4 / 11.5 s: 1.14 1.09
+ *     (median 1.12, met in this setting).
+ *   bytes dropped: 2.8 s of CPU (1.41 s/GB: main 1.5u+0.6s, helpers 0.6u); read + MD5 on the
+ *     receiving thread, nothing written: 6.4 s (main 4.6u+1.0s).
+ * Where our remaining CPU goes (per thread, the restore runs above): main thread 3.7-4.2 s user +
+ *   1.3-1.6 s system (receive and parse ~1.5 s, as the dropped-bytes run shows; the rest is the
+ *   write path: staging copies, stream layers, write and hash hand-offs, per-file calls), helpers
+ *   1.1-1.6 s user (V8's GC threads) + 3.3-5.4 s system (the file writes: writing 1.87 GB to this
+ *   ext4 costs ~4.9 s of system time by itself, `dd bs=1M` at load 19, and rclone pays it too),
+ *   hash workers 3.0-3.5 s (MD5 of 1.87 GB). rclone spends 9-13 s in all, of which MD5 ~2.8 s and
+ *   the same writes: the gap is our main thread's JavaScript between socket and file (~2.5 s
+ *   above the dropped-bytes run) and GC. Profile figures of the same session at load 19-27 (--cpu-prof,
+ *   sampled seconds): node:http's body path socketOnData 2.3 s + GC 2.0 s for the dropped-bytes
+ *   download, undici's 1.3 s + GC 0.9 s: the transport change this session made.
+ * Also this session: staging network chunks into reused shared 1 MiB buffers hashed in place by
+ *   the workers (no read back, no chunks held until written) measured within the noise of load 20+
+ *   against the previous path (client CPU 18.0-21.4 s vs 19.8-21.1 s, interleaved).
+ *
+ * Earlier, 2026-11-21 (2 cores, 446 files, 1874.8 MiB, 4 in flight, warm page cache; "load" =
  * 1-minute load average during the runs). Client CPU seconds swing by a third between identical
  * runs on this machine, so only ratios within one run mean anything.
  *   Earlier versions: 0.11-0.49 (a flush per file), then 0.55-0.65 (one flush at the end, large
@@ -39,47 +74,36 @@
  *   the file back from the page cache), libuv's pool ~1.4 s (writes and read-backs). rclone checks
  *   MD5s too: with --ignore-checksum its CPU dropped from 6.7-7.1 s to 2.5-2.9 s (earlier session).
  * Tried and not kept (same probe, same session):
- *   - undici (7.x) as the SDK's transport, through a request handler over undici.request (an
- *     experiment in a separate tree, not in this code): raw receive 3x cheaper in isolation (0.20-0.27
- *     vs 0.68-0.74 s CPU per 256 MiB). This bench, alternating with this version at 13:55-14:04 UTC
- *     (load 4-9; a slower hour than the A/B above): download ratios 0.68 0.80 / 0.75 0.59 vs
- *     0.52 0.58 / 0.68 0.56, client CPU 11.4-19.2 s vs 19.6-25.3 s, "get, no checks" CPU 7.5-9.2 s
- *     vs 14.5-15.2 s; upload unchanged (1.00-1.07 vs 1.04-1.31). Better, still short of 1.0, and a
- *     second HTTP stack under every S3 call (its own TLS, timeouts and error codes to map): not
- *     adopted without a decision. The SDK's fetch handler was slower than Node's http.
+ *   - undici (7.x) as the SDK's transport (an experiment then; adopted 2026-12-02, see above):
+ *     download ratios 0.59-0.80 vs 0.52-0.68 alternating with the node:http tree, client CPU about
+ *     a third lower, "get, no checks" 7.5-9.2 s vs 14.5-15.2 s at load 4-9.
  *   - MD5 on the receiving thread instead of the workers: 1.5 s less CPU in all, but that thread
  *     becomes the bottleneck (7.6 s busy; the download took longer).
  *   - Larger V8 semi-space, glibc malloc thresholds: no effect, or worse.
  *   - A hand-written HTTP/1.1 reader for GetObject (an earlier session): 0.72-0.85, taken out again
  *     (the SDK's transport, TLS, proxy and framing handling is not ours to rewrite).
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { downloadTables } from '../src/ops/download.js';
-import type { PlannedFile, PlannedTable } from '../src/plan/restore-plan.js';
+import { join } from 'node:path';
 import { uploadFile } from '../src/storage/helpers.js';
 import { openStorage } from '../src/storage/open.js';
-import { syncFileSystem } from '../src/transfer/file-system-sync.js';
-import { systemClock } from '../src/util/clock.js';
-import { logger } from '../src/util/logger.js';
 import { ensureDebianPackages } from '../test/environments/object-stores/install.js';
-import { loadAverage, processCpuSeconds, radosgwPids } from './lib/process-cpu.js';
-import { mib, MiB, secondsSince, withRadosgw, type BenchStore } from './lib/radosgw-bench.js';
+import { CLIENT_CPU, downloadPairs, oursDownload, planOf, rcloneDownload, runOurs, runRcloneWith, summary, timed as timedRun, STORE_CPU, type Timed } from './lib/download-compare.js';
+import { radosgwPids } from './lib/process-cpu.js';
+import { mib, MiB, withRadosgw, type BenchStore } from './lib/radosgw-bench.js';
 import { runLimited, writeSnapshotSet, type SetFile } from './lib/snapshot-set.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 const transfers = option('--transfers', 4);
 const rounds = option('--rounds', 3);
+const pinnedRounds = option('--pinned-rounds', 2);
 const cold = args.includes('--cold');
 const PART = 50 * MiB;
 
-/** Runs rclone; resolves with its CPU seconds (user + sys, from the shell's `times`). */
-function runRclone(store: BenchStore, rcloneArgs: string[]): Promise<number> {
+/** Runs rclone against the radosgw remote (pinned to `cpu` when given); resolves with its CPU seconds. */
+function runRclone(store: BenchStore, rcloneArgs: string[], cpu?: string): Promise<number> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_RGW_TYPE: 's3',
@@ -90,22 +114,8 @@ function runRclone(store: BenchStore, rcloneArgs: string[]): Promise<number> {
     RCLONE_CONFIG_RGW_REGION: 'us-east-1',
   };
   delete env['AWS_CA_BUNDLE']; // rclone 1.60 refuses to start while it is set
-  const all = [...rcloneArgs, '--transfers', String(transfers), '--s3-chunk-size', `${PART / MiB}M`, '--s3-upload-cutoff', '20M',
-    '--s3-upload-concurrency', '4', '--config', '/dev/null', '-q'];
-  // `times` (a shell builtin, so nothing to install) reports the children's CPU on fd 3.
-  const script = 'rclone "$@"; rc=$?; times >&3; exit $rc';
-  return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', script, 'bash', ...all], { env, stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
-    let times = '';
-    p.stdio[3]?.on('data', (d: Buffer) => (times += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`rclone ${rcloneArgs[0]} exited with ${code}`));
-      // Second line: children's user and system time, e.g. "0m5.120s 0m1.030s".
-      const seconds = [...(times.trim().split('\n')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
-      resolve(seconds);
-    });
-  });
+  return runRcloneWith(env, [...rcloneArgs, '--transfers', String(transfers), '--s3-chunk-size', `${PART / MiB}M`, '--s3-upload-cutoff', '20M',
+    '--s3-upload-concurrency', '4', '--config', '/dev/null', '-q'], cpu);
 }
 
 async function dropCaches(): Promise<void> {
@@ -113,34 +123,10 @@ async function dropCaches(): Promise<void> {
   await writeFile('/proc/sys/vm/drop_caches', '3\n');
 }
 
-/** Times `fn`; prints wall time, rate, client CPU (ours, or what `fn` reports) and the store's CPU. */
-async function timed(label: string, bytes: number, serverPids: readonly number[], fn: () => Promise<number | void>): Promise<number> {
+/** `timed`, with the page cache dropped first under --cold. */
+async function timed(...args: Parameters<typeof timedRun>): Promise<Timed> {
   await dropCaches();
-  const load = loadAverage();
-  const serverCpu = (): number => serverPids.reduce((n, pid) => n + processCpuSeconds(pid), 0);
-  const server0 = serverCpu();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const childCpu = await fn();
-  const s = secondsSince(t0);
-  const cpu = process.cpuUsage(cpu0);
-  const client = typeof childCpu === 'number' ? childCpu : (cpu.user + cpu.system) / 1e6;
-  console.log(`${label.padEnd(26)} ${s.toFixed(2).padStart(7)} s  ${mib(bytes / s).padStart(7)} MiB/s  ` +
-    `client CPU ${client.toFixed(1).padStart(5)} s  store CPU ${(serverCpu() - server0).toFixed(1).padStart(5)} s  load ${load}`);
-  return s;
-}
-
-/** The set as a restore plan: one table per keyspace/table folder, hashes as the uploads reported them. */
-function planOf(files: readonly SetFile[], stored: ReadonlyMap<string, { size: number; hash?: string }>): PlannedTable[] {
-  const tables = new Map<string, { keyspace: string; tableDir: string; files: PlannedFile[] }>();
-  for (const f of files) {
-    const [keyspace = '', tableDir = '', name = ''] = f.relative.split('/');
-    const table = tables.get(`${keyspace}/${tableDir}`) ?? { keyspace, tableDir, files: [] };
-    const s = stored.get(f.relative);
-    table.files.push({ key: `ours/${f.relative}`, relPath: name, size: s?.size ?? f.size, hash: s?.hash ?? null });
-    tables.set(`${keyspace}/${tableDir}`, table);
-  }
-  return [...tables.values()].map((t) => ({ ...t, action: 'restore', reason: 'benchmark' }));
+  return timedRun(...args);
 }
 
 async function main(): Promise<void> {
@@ -151,77 +137,42 @@ async function main(): Promise<void> {
     console.log('# writing the snapshot-like set...');
     const files = await writeSnapshotSet(src);
     const total = files.reduce((n, f) => n + f.size, 0);
-    console.log(`# ${files.length} files, ${mib(total)} MiB; ${transfers} files in flight, ${PART / MiB} MiB parts, ${cold ? 'cold' : 'warm'} page cache`);
+    console.log(`# ${files.length} files, ${mib(total)} MiB; ${transfers} files in flight, ${PART / MiB} MiB parts, ${cold ? 'cold' : 'warm'} page cache; node ${process.version}`);
     await withRadosgw(2 * total + 1024 ** 3, async (store) => {
       const storage = store.section({ concurrent_transfers: transfers, transfer_max_bandwidth: 0 });
       const backend = await openStorage({ storage });
       const serverPids = radosgwPids(store.server.port);
       console.log(`# store processes: ${serverPids.length}`);
       const stored = new Map<string, { size: number; hash?: string }>();
+      const unpinned = 'unpinned';
       try {
-        const oursUp = await timed('medusa-ts upload', total, serverPids, () =>
+        const oursUp = await timed('medusa-ts upload', total, serverPids, unpinned, () =>
           runLimited(files, transfers, async (f: SetFile) => {
             const info = await uploadFile(backend, f.path, `ours/${f.relative}`);
             stored.set(f.relative, { size: info.size, ...(info.hash && { hash: info.hash }) });
           }),
         );
-        const rcloneUp = await timed('rclone copy upload', total, serverPids, () => runRclone(store, ['copy', src, `rgw:${store.bucket}/rclone`]));
-        console.log(`upload ratio (rclone time / medusa-ts time): ${(rcloneUp / oursUp).toFixed(2)} (target >= 1.0)`);
-
-        const plan = planOf(files, stored);
-        const engine = { storage: backend, log: logger, clock: systemClock };
-        const ours = async (): Promise<number> => {
-          const dest = join(work, 'ours-down');
-          await rm(dest, { recursive: true, force: true });
-          const s = await timed('medusa-ts download (restore)', total, serverPids, async () => {
-            const summary = await downloadTables(engine, plan, dest, { concurrency: transfers, partSize: storage.multipart_chunksize });
-            if (summary.filesHashChecked !== files.length) throw new Error(`only ${summary.filesHashChecked} of ${files.length} files were hash-checked`);
-          });
-          await rm(dest, { recursive: true, force: true });
-          return s;
-        };
-        const theirs = async (): Promise<number> => {
-          const dest = join(work, 'rclone-down');
-          await rm(dest, { recursive: true, force: true });
-          await mkdir(dest, { recursive: true });
-          const s = await timed('rclone copy download + sync', total, serverPids, async () => {
-            const cpu = await runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, dest]);
-            await syncFileSystem(dest, 'the downloaded files');
-            return cpu;
-          });
-          await rm(dest, { recursive: true, force: true });
-          return s;
-        };
-        const ratios: string[] = [];
-        for (let round = 0; round < rounds; round++) {
-          // Alternate who goes first, so neither always meets the page cache the other left.
-          let o: number;
-          let r: number;
-          if (round % 2 === 0) {
-            o = await ours();
-            r = await theirs();
-          } else {
-            r = await theirs();
-            o = await ours();
-          }
-          ratios.push((r / o).toFixed(2));
-          console.log(`download ratio, round ${round + 1} (rclone time / medusa-ts time): ${(r / o).toFixed(2)} (target >= 1.0)`);
-        }
-        // Diagnostic: the same objects read into files with no check at all (a pipeline into a
-        // write stream, then the same sync), i.e. the transport's and the disk's share of the time.
-        const plainDest = join(work, 'ours-plain');
-        await timed('medusa-ts get, no checks', total, serverPids, async () => {
-          await runLimited(files, transfers, async (f: SetFile) => {
-            const path = join(plainDest, f.relative);
-            await mkdir(dirname(path), { recursive: true });
-            await pipeline(await backend.get(`ours/${f.relative}`), createWriteStream(path));
-          });
-          await syncFileSystem(plainDest, 'the downloaded files');
-        });
-        console.log(`download ratios: ${ratios.join(' ')}`);
+        const rcloneUp = await timed('rclone copy upload', total, serverPids, unpinned, () => runRclone(store, ['copy', src, `rgw:${store.bucket}/rclone`]));
+        console.log(`upload ratio (rclone time / medusa-ts time): ${(rcloneUp.seconds / oursUp.seconds).toFixed(2)} (target >= 1.0)`);
       } finally {
         await backend.close();
       }
+
+      const dest = join(work, 'ours-down');
+      const job = async (mode: 'restore' | 'drop' | 'drop-md5'): Promise<string> => {
+        const file = join(work, `job-${mode}.json`);
+        await writeFile(file, JSON.stringify({ storage, tables: planOf(files, stored), dest, transfers, mode }));
+        return file;
+      };
+      const restoreJob = await job('restore');
+      const ours = oursDownload(restoreJob, dest, total, files.length, serverPids, dropCaches);
+      const theirs = rcloneDownload(join(work, 'rclone-down'), total, serverPids, (rdest, cpu) => runRclone(store, ['copy', `rgw:${store.bucket}/rclone`, rdest], cpu), dropCaches);
+      const { free, pinned } = await downloadPairs({ ours, theirs }, serverPids, rounds, pinnedRounds);
+      // Diagnostics: the transport's share (bytes dropped), and with MD5 on the receiving thread.
+      await timed('medusa-ts get, bytes dropped', total, serverPids, unpinned, async () => runOurs(await job('drop')));
+      await timed('medusa-ts get + MD5, no write', total, serverPids, unpinned, async () => runOurs(await job('drop-md5')));
+      summary('unpinned', free);
+      if (pinned.length > 0) summary(`pinned (store CPU ${STORE_CPU}, client CPU ${CLIENT_CPU})`, pinned);
     });
   } finally {
     await rm(work, { recursive: true, force: true });

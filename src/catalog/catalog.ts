@@ -8,7 +8,7 @@ import type { ClusterBackup, NodeBackup } from '../domain/backups.js';
 import { parseTokenMap, type TokenMap } from '../domain/tokenmap.js';
 import { backupIndexFolder, metaKey, type BucketLayout } from '../layout/keys.js';
 import { assembleClusterBackup, byStartThenFqdn, firstNodeBackup, groupByName } from '../plan/cluster-backups.js';
-import { readIndexListing, type IndexedNodeBackup } from '../plan/index-listing.js';
+import { IndexListingReader, type IndexedNodeBackup, type IndexListing } from '../plan/index-listing.js';
 import { getText, listKeyPages } from '../storage/helpers.js';
 import type { StorageBackend } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
@@ -28,10 +28,10 @@ function epochSeconds(d: Date): number {
 }
 
 /** Keys only: the index's names carry everything but rare fallbacks, and metadata costs a stat per object on local storage. */
-async function listIndex(ctx: CatalogContext): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of listKeyPages(ctx.storage, backupIndexFolder(ctx.layout))) keys.push(...page);
-  return keys;
+async function readIndex(ctx: CatalogContext): Promise<IndexListing> {
+  const reader = new IndexListingReader(ctx.layout);
+  for await (const page of listKeyPages(ctx.storage, backupIndexFolder(ctx.layout))) reader.add(page);
+  return reader.result();
 }
 
 /** Fills start/finish times the index lacks from the objects' LastModified (reference §3.4 step 2). */
@@ -80,7 +80,7 @@ async function dropIndexOnly(ctx: CatalogContext, nodeBackups: NodeBackup[]): Pr
 
 /** Every node backup the index lists, with times resolved, oldest first. */
 export async function listNodeBackups(ctx: CatalogContext): Promise<NodeBackup[]> {
-  const { nodeBackups: indexed, unexpectedKeys } = readIndexListing(ctx.layout, await listIndex(ctx));
+  const { nodeBackups: indexed, unexpectedKeys } = await readIndex(ctx);
   for (const key of unexpectedKeys) ctx.log.warning(`Ignoring index object of unexpected shape: ${key}`);
   if (indexed.length === 0) {
     ctx.log.info('No backups found in index. Consider running "medusa build-index" if you have some backups');

@@ -128,7 +128,8 @@ export function indexKey(layout: BucketLayout, entry: IndexEntry): string {
 }
 
 const TIMESTAMP_FILE = /^(started|finished)_(.+)_([0-9]+)\.timestamp$/;
-const NAMED_FILE = /^(tokenmap|schema|manifest|differential|incremental)_(.+)$/;
+type NamedKind = Exclude<IndexEntryKind, 'started' | 'finished'>;
+const NAMED_KINDS: ReadonlySet<string> = new Set<NamedKind>(['tokenmap', 'schema', 'manifest', 'differential', 'incremental']);
 
 /**
  * Parses a key found under `backupIndexFolder`. Returns `undefined` for a key of any other shape
@@ -138,28 +139,33 @@ const NAMED_FILE = /^(tokenmap|schema|manifest|differential|incremental)_(.+)$/;
 export function parseIndexKey(layout: BucketLayout, key: string): IndexEntry | undefined {
   const root = backupIndexFolder(layout);
   if (!key.startsWith(root)) return undefined;
-  const parts = key.slice(root.length).split('/');
-  if (parts.length !== 2) return undefined;
-  const [backupName, file] = parts as [string, string];
+  // Called once per index key (660,000 for 10,000 backups x 12 nodes): slices, no split or match arrays.
+  const slash = key.indexOf('/', root.length);
+  if (slash < 0 || key.indexOf('/', slash + 1) >= 0) return undefined;
+  const backupName = key.slice(root.length, slash);
+  const file = key.slice(slash + 1);
   if (backupName === '' || file === '') return undefined;
 
-  const stamped = TIMESTAMP_FILE.exec(file);
-  if (stamped) {
-    const epoch = Number(stamped[3]);
-    if (!Number.isSafeInteger(epoch)) return undefined;
-    return { kind: stamped[1] as 'started' | 'finished', backupName, fqdn: stamped[2]!, epoch };
+  if (file.startsWith('started_') || file.startsWith('finished_')) {
+    const stamped = TIMESTAMP_FILE.exec(file);
+    if (stamped) {
+      const epoch = Number(stamped[3]);
+      if (!Number.isSafeInteger(epoch)) return undefined;
+      return { kind: stamped[1] as 'started' | 'finished', backupName, fqdn: stamped[2]!, epoch };
+    }
   }
-  const named = NAMED_FILE.exec(file);
-  if (!named) return undefined;
-  const kind = named[1] as Exclude<IndexEntryKind, 'started' | 'finished'>;
-  const ext = INDEX_FILE_EXTENSION[kind];
-  let fqdn = named[2]!;
+  // `<kind>_<fqdn><ext>`: no kind contains `_`, so the first one ends it.
+  const cut = file.indexOf('_');
+  const kind = file.slice(0, cut);
+  if (cut < 0 || !NAMED_KINDS.has(kind)) return undefined;
+  const ext = INDEX_FILE_EXTENSION[kind as NamedKind];
+  let fqdn = file.slice(cut + 1);
   if (ext !== '') {
     if (!fqdn.endsWith(ext)) return undefined;
     fqdn = fqdn.slice(0, -ext.length);
   }
   if (fqdn === '') return undefined;
-  return { kind, backupName, fqdn };
+  return { kind: kind as NamedKind, backupName, fqdn };
 }
 
 /** `{P}index/latest_backup/F/<file>`: the node's latest finished backup. */

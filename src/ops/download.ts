@@ -10,8 +10,9 @@
  * - `concurrent_transfers` files are in flight at once (a sliding window, not Medusa's batches);
  *   large files are hashed by worker threads (still before they take their final name), so MD5,
  *   the costliest step, runs on every core instead of the one streaming the bytes: a streamed
- *   download is hashed while it is written (a worker reads each range right behind the writer, so
- *   no pass is left once the last byte lands), a kernel copy from local storage once it is done;
+ *   download is hashed while it is written (a worker hashes each staged 1 MiB piece in shared
+ *   memory, so nothing is read back and no pass is left once the last byte lands), a kernel copy
+ *   from local storage once it is done;
  * - the first failure stops new transfers, lets those in flight end, and is thrown naming the table
  *   and the file;
  * - files are not flushed one by one (a flush per file serialises the download on the disk's flush

@@ -60,38 +60,58 @@ function apply(acc: Accumulator, entry: IndexEntry, key: string): void {
   }
 }
 
+/**
+ * Reads an index listing page by page (a listing of 10,000 backups x 12 nodes is 660,000 keys:
+ * they are parsed as they come, never held all at once), then groups it like `readIndexListing`.
+ */
+export class IndexListingReader {
+  private readonly byNode = new Map<string, Map<string, Accumulator>>();
+  private readonly unexpectedKeys: string[] = [];
+
+  constructor(private readonly layout: BucketLayout) {}
+
+  /** Adds the next keys of the listing. */
+  add(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const entry = parseIndexKey(this.layout, key);
+      if (!entry) {
+        this.unexpectedKeys.push(key);
+        continue;
+      }
+      let nodes = this.byNode.get(entry.backupName);
+      if (!nodes) this.byNode.set(entry.backupName, (nodes = new Map<string, Accumulator>()));
+      let acc = nodes.get(entry.fqdn);
+      if (!acc) nodes.set(entry.fqdn, (acc = { differential: false }));
+      apply(acc, entry, key);
+    }
+  }
+
+  /** The node backups of every key added so far, sorted by name, then fqdn. */
+  result(): IndexListing {
+    const nodeBackups: IndexedNodeBackup[] = [];
+    for (const name of [...this.byNode.keys()].sort()) {
+      const nodes = this.byNode.get(name)!;
+      for (const fqdn of [...nodes.keys()].sort()) {
+        const acc = nodes.get(fqdn)!;
+        if (acc.tokenmapKey === undefined) continue;
+        nodeBackups.push({
+          name,
+          fqdn,
+          differential: acc.differential,
+          tokenmapIndexKey: acc.tokenmapKey,
+          ...(acc.started !== undefined ? { started: acc.started } : {}),
+          ...(acc.finished !== undefined ? { finished: acc.finished } : {}),
+          ...(acc.manifestKey !== undefined ? { manifestIndexKey: acc.manifestKey } : {}),
+        });
+      }
+    }
+    return { nodeBackups, unexpectedKeys: this.unexpectedKeys };
+  }
+}
+
 /** Groups the keys of an index listing by (backup name, fqdn). Output sorted by name, then fqdn. */
 export function readIndexListing(layout: BucketLayout, keys: Iterable<string>): IndexListing {
-  const byNode = new Map<string, Map<string, Accumulator>>();
-  const unexpectedKeys: string[] = [];
-  for (const key of keys) {
-    const entry = parseIndexKey(layout, key);
-    if (!entry) {
-      unexpectedKeys.push(key);
-      continue;
-    }
-    let nodes = byNode.get(entry.backupName);
-    if (!nodes) byNode.set(entry.backupName, (nodes = new Map<string, Accumulator>()));
-    let acc = nodes.get(entry.fqdn);
-    if (!acc) nodes.set(entry.fqdn, (acc = { differential: false }));
-    apply(acc, entry, key);
-  }
-  const nodeBackups: IndexedNodeBackup[] = [];
-  for (const name of [...byNode.keys()].sort()) {
-    const nodes = byNode.get(name)!;
-    for (const fqdn of [...nodes.keys()].sort()) {
-      const acc = nodes.get(fqdn)!;
-      if (acc.tokenmapKey === undefined) continue;
-      nodeBackups.push({
-        name,
-        fqdn,
-        differential: acc.differential,
-        tokenmapIndexKey: acc.tokenmapKey,
-        ...(acc.started !== undefined ? { started: acc.started } : {}),
-        ...(acc.finished !== undefined ? { finished: acc.finished } : {}),
-        ...(acc.manifestKey !== undefined ? { manifestIndexKey: acc.manifestKey } : {}),
-      });
-    }
-  }
-  return { nodeBackups, unexpectedKeys };
+  const reader = new IndexListingReader(layout);
+  reader.add(keys);
+  return reader.result();
 }

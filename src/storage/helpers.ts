@@ -8,7 +8,8 @@ import { createReadStream } from 'node:fs';
 import { FILE_CHUNK_BYTES, pipeThrough } from './byte-source.js';
 import { StorageError } from './errors.js';
 import type { DeleteManyResult, HashKind, ListOptions, ObjectInfo, PutOptions, StorageBackend } from './types.js';
-import type { FollowedFile, HashWorkerPool } from '../transfer/hash-pool.js';
+import { stagingBuffers } from '../transfer/file-chunks.js';
+import type { HashWorkerPool } from '../transfer/hash-pool.js';
 import { placeFileAtomically, writeFileAtomically } from '../transfer/atomic-file.js';
 import { ContentHasher, hashFile, hashInStoreForm, specComputesHash, specToCheck, type ContentHashes } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
@@ -97,9 +98,6 @@ export async function flushStore(backend: StorageBackend): Promise<void> {
 /** A downloaded file did not match what the manifest says (size or hash). Not retryable here. */
 export class IntegrityError extends StorageError {}
 
-/** Bytes gathered into one file write by `downloadFile` (network reads arrive 16-64 KiB at a time). */
-const DOWNLOAD_WRITE_BYTES = 1024 * 1024;
-
 /** Options of `downloadFile`: what the downloaded bytes must match. */
 export interface DownloadFileOptions {
   /** Size the object must have (from the manifest); checked before the file is put in place. */
@@ -119,9 +117,10 @@ export interface DownloadFileOptions {
   /** Flush the file to disk before it is renamed into place (default true; see `writeFileAtomically`). */
   readonly durable?: boolean;
   /**
-   * Hash on these worker threads instead of the calling one, while the file is written (it is read
-   * back right behind the writer, from the page cache): for large files, so MD5 runs on every core
-   * and no pass is left after the last byte. Streamed downloads only (a kernel copy hashes as before).
+   * Hash on these worker threads instead of the calling one, while the file is written (each staged
+   * 1 MiB piece is read in place, in shared memory, as it is written): for large files, so MD5 runs
+   * on every core, nothing is read back, and no pass is left after the last byte. Streamed
+   * downloads only (a kernel copy hashes as before).
    */
   readonly hashPool?: HashWorkerPool;
 }
@@ -173,28 +172,24 @@ export async function downloadFile(backend: StorageBackend, key: string, localPa
   const common = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.durable === false ? { durable: false } : {}),
-    // A body's chunks are the caller's to keep (see `StorageBackend.get`), so they can be gathered.
-    gatherBytes: DOWNLOAD_WRITE_BYTES,
+    staging: stagingBuffers,
   };
   if (pool) {
-    let followed: FollowedFile | undefined;
+    const streamed = pool.hashStream(spec, options.expectedSize);
+    let finished = false;
     try {
       const written = await writeFileAtomically(localPath, metered, {
         ...common,
-        onWritten: ({ tempPath, size }) => {
-          followed ??= pool.followFile(tempPath, spec, options.expectedSize);
-          followed.advance(size);
-        },
+        onStaged: (piece) => streamed.update(piece),
         verify: async ({ size }) => {
-          // Nothing written (an empty object): nothing to follow, the digest of no bytes.
-          const hashes = followed ? await followed.finish(size) : new ContentHasher(spec, 0).digest();
-          followed = undefined;
+          finished = true;
+          const hashes = await streamed.finish();
           check(size, () => hashes);
         },
       });
       return { size: written.size, hashChecked };
     } finally {
-      followed?.cancel();
+      if (!finished) streamed.cancel();
     }
   }
   const hasher = new ContentHasher(spec, options.expectedSize);

@@ -13,6 +13,7 @@ import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { ChunkBufferPool } from './file-chunks.js';
 import type { ContentHasher } from './hashing.js';
 
 /** Prefix of every temporary file name this project writes. */
@@ -73,23 +74,23 @@ export interface AtomicWriteOptions {
    */
   readonly verify?: (written: { size: number }) => void | Promise<void>;
   /**
-   * Called each time the first `size` bytes are in the temporary file at `tempPath` (after each
-   * write completes, in order), so another thread can read them while later bytes still arrive.
-   */
-  readonly onWritten?: (written: { tempPath: string; size: number }) => void;
-  /**
    * Flush the file to disk before the rename (default true). A caller writing many files may pass
    * false and make them durable together afterwards (one file-system sync), so the writes are not
    * serialised on the disk's flush latency.
    */
   readonly durable?: boolean;
   /**
-   * Gather chunks up to this many bytes into one write call (default 0: one write per chunk).
-   * Only for sources that hand their chunks over and never reuse them (network bodies): a chunk is
-   * kept until its batch is written. A body arriving in 16-64 KiB chunks otherwise costs one write
-   * (a thread-pool round trip) per chunk, and as many `onWritten` calls.
+   * Copy the source's chunks into buffers of this pool (in turn, three per file) and write those
+   * whole: for network bodies, which arrive as fresh 16-64 KiB buffers. Without it each chunk costs
+   * a write call (a thread-pool round trip), and chunks kept until written outlive V8's young
+   * generation, which turns their garbage into full collections. The source's chunks are not kept.
    */
-  readonly gatherBytes?: number;
+  readonly staging?: ChunkBufferPool;
+  /**
+   * With `staging`: sees each staged piece, in order, while it is being written (a hash worker
+   * reads it in place); the piece's memory is reused once the returned promise settles.
+   */
+  readonly onStaged?: (piece: Buffer) => Promise<void>;
 }
 
 /** What was written. */
@@ -133,35 +134,23 @@ export async function writeFileAtomically(destination: string, source: Readable 
     if (isReadable(source)) source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const staged = options.staging ? new StagedWriter(handle, options.staging, options.onStaged) : undefined;
   let pending: Promise<unknown> | undefined;
   try {
     let size = 0;
-    const onWritten = options.onWritten;
-    const gatherBytes = options.gatherBytes ?? 0;
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    const writeBatch = (): Promise<unknown> => {
-      const end = size + batchBytes;
-      const written = writeChunks(handle, batch, size);
-      size = end;
-      batch = [];
-      batchBytes = 0;
-      return onWritten ? written.then(() => onWritten({ tempPath: path, size: end })) : written;
-    };
     for await (const chunk of source as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       hasher?.update(chunk);
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      if (batchBytes < gatherBytes) continue;
+      if (staged) {
+        await staged.add(chunk);
+        continue;
+      }
       if (pending) await pending;
-      pending = writeBatch();
-    }
-    if (batch.length > 0) {
-      if (pending) await pending;
-      pending = writeBatch();
+      pending = writeAll(handle, chunk, size);
+      size += chunk.length;
     }
     if (pending) await pending;
+    if (staged) size = await staged.end();
     signal?.throwIfAborted();
     await options.verify?.({ size });
     signal?.throwIfAborted();
@@ -175,11 +164,83 @@ export async function writeFileAtomically(destination: string, source: Readable 
     if (isReadable(source)) source.destroy();
     // Never close the file under a write still in flight (its failure would go unobserved).
     if (pending) await pending.catch(() => undefined);
+    await staged?.settle();
     if (!closed) await handle.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    staged?.release();
+  }
+}
+
+/**
+ * Copies chunks into a ring of three staging buffers and writes each one whole once full, while
+ * the next fills; a full buffer is also handed to `onStaged`. A buffer is refilled only once its
+ * write and `onStaged` have settled, so at most two are in flight.
+ */
+class StagedWriter {
+  private readonly ring: readonly Buffer[];
+  private readonly inFlight: Array<Promise<void> | undefined> = [undefined, undefined, undefined];
+  private index = 0;
+  private fill = 0;
+  private size = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly pool: ChunkBufferPool,
+    private readonly onStaged: ((piece: Buffer) => Promise<void>) | undefined,
+  ) {
+    this.ring = pool.acquire();
+  }
+
+  /** Copies `chunk` in, writing every buffer it fills. */
+  async add(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const buffer = this.ring[this.index] as Buffer;
+      const copied = chunk.copy(buffer, this.fill, offset);
+      this.fill += copied;
+      offset += copied;
+      if (this.fill === buffer.length) await this.flush();
+    }
+  }
+
+  /** Writes what is left; resolves with the total size once every write has completed. */
+  async end(): Promise<number> {
+    if (this.fill > 0) await this.flush();
+    for (let i = 0; i < this.inFlight.length; i++) {
+      const write = this.inFlight[i];
+      this.inFlight[i] = undefined;
+      await write;
+    }
+    return this.size;
+  }
+
+  /** Waits for every write in flight, ignoring failures (before the file is closed on an error). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < this.inFlight.length; i++) {
+      await this.inFlight[i]?.catch(() => undefined);
+      this.inFlight[i] = undefined;
+    }
+  }
+
+  /** Gives the ring back; call only once nothing is in flight. */
+  release(): void {
+    if (this.inFlight.every((p) => p === undefined)) this.pool.release(this.ring as [Buffer, Buffer, Buffer]);
+  }
+
+  private async flush(): Promise<void> {
+    const piece = (this.ring[this.index] as Buffer).subarray(0, this.fill);
+    const work = Promise.all([writeAll(this.handle, piece, this.size), this.onStaged?.(piece)]).then(() => undefined);
+    work.catch(() => undefined); // observed in order, below or in `end`
+    this.inFlight[this.index] = work;
+    this.size += this.fill;
+    this.fill = 0;
+    this.index = (this.index + 1) % this.ring.length;
+    const previous = this.inFlight[this.index];
+    this.inFlight[this.index] = undefined;
+    await previous;
   }
 }
 
@@ -216,15 +277,6 @@ export async function placeFileAtomically(destination: string, fill: (tempPath: 
 
 function isReadable(source: Readable | AsyncIterable<Buffer>): source is Readable {
   return typeof (source as Readable).destroy === 'function';
-}
-
-/** Writes `chunks` one after the other at `position`: one writev call for a batch, however many chunks. */
-async function writeChunks(handle: FileHandle, chunks: readonly Buffer[], position: number): Promise<void> {
-  if (chunks.length === 1 && chunks[0]) return writeAll(handle, chunks[0], position);
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const { bytesWritten } = await handle.writev(chunks, position);
-  // A short write (rare on a regular file): the rest is written from where it stopped.
-  if (bytesWritten < total) await writeAll(handle, Buffer.concat(chunks).subarray(bytesWritten), position + bytesWritten);
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {

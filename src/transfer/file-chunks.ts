@@ -13,18 +13,23 @@ export const FILE_READ_BYTES = 1024 * 1024;
 /** Buffers one `readFileChunks` call rotates through. */
 export type ChunkBuffers = readonly [Buffer, Buffer, Buffer];
 
-/** Sets of read buffers kept for reuse; at most `maxIdle` sets are kept while unused. */
+/**
+ * Sets of buffers kept for reuse; at most `maxIdle` sets are kept while unused. With `shared`, the
+ * buffers are views of `SharedArrayBuffer`s, which worker threads read in place (no copy per message).
+ */
 export class ChunkBufferPool {
   private readonly idle: ChunkBuffers[] = [];
 
   constructor(
     readonly chunkBytes: number = FILE_READ_BYTES,
     private readonly maxIdle = 8,
+    private readonly shared = false,
   ) {}
 
   /** A set for one reader; give it back with `release` once every use of its chunks has ended. */
   acquire(): ChunkBuffers {
-    return this.idle.pop() ?? [Buffer.allocUnsafe(this.chunkBytes), Buffer.allocUnsafe(this.chunkBytes), Buffer.allocUnsafe(this.chunkBytes)];
+    const one = (): Buffer => (this.shared ? Buffer.from(new SharedArrayBuffer(this.chunkBytes)) : Buffer.allocUnsafe(this.chunkBytes));
+    return this.idle.pop() ?? [one(), one(), one()];
   }
 
   /** Returns a set; it must not be used afterwards (its bytes will be overwritten). */
@@ -45,6 +50,12 @@ export class ChunkBufferPool {
 
 /** The process-wide pool (a few MiB at most stay allocated while idle). */
 export const chunkBuffers = new ChunkBufferPool();
+
+/**
+ * The process-wide pool of staging buffers for network bodies written to files (see
+ * `writeFileAtomically`'s `gatherBytes`), in shared memory so hash workers read them in place.
+ */
+export const stagingBuffers = new ChunkBufferPool(FILE_READ_BYTES, 8, true);
 
 /**
  * Yields the file's bytes from `position` to its end, in order, read into `buffers` in turn. A

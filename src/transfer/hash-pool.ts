@@ -1,6 +1,6 @@
 /**
  * Hashing files on several cores: a small pool of worker threads, each hashing one whole file at a
- * time and following any number of files being written (`followFile`). MD5 is CPU-bound and runs
+ * time and any number of streams handed over in pieces (`hashStream`). MD5 is CPU-bound and runs
  * on the thread that calls it, so without workers every check of local files shares one core
  * whatever `[checks] md5_check_concurrency` says, and a download would hash on the thread that
  * receives its bytes.
@@ -12,19 +12,22 @@ import type { ContentHashes, HashSpec } from './hashing.js';
 export type HashRequest =
   /** Hash the whole file at `path`, answer once. */
   | { readonly kind: 'file'; readonly id: number; readonly path: string; readonly spec: HashSpec }
-  /** Start following the file at `path` (opened at the first `advance`). */
-  | { readonly kind: 'follow'; readonly id: number; readonly path: string; readonly spec: HashSpec; readonly expectedSize?: number }
-  /** The first `size` bytes of a followed file are written. */
-  | { readonly kind: 'advance'; readonly id: number; readonly size: number }
-  /** A followed file is complete at `size` bytes: answer once all are hashed. */
-  | { readonly kind: 'finish'; readonly id: number; readonly size: number }
-  /** Stop following; no answer. */
+  /** Start hashing content handed over in pieces (`chunk` messages, in order). */
+  | { readonly kind: 'stream'; readonly id: number; readonly spec: HashSpec; readonly expectedSize?: number }
+  /** The next piece of a stream; answered with an `ack` once the worker no longer reads `data`. */
+  | { readonly kind: 'chunk'; readonly id: number; readonly seq: number; readonly data: Uint8Array }
+  /** A stream is complete: answer with its digests. */
+  | { readonly kind: 'end'; readonly id: number }
+  /** Drop a stream; no answer. */
   | { readonly kind: 'cancel'; readonly id: number };
 
-/** Message from a worker. */
-export type HashResponse =
+/** A worker's answer to a file or a stream. */
+export type HashResult =
   | { readonly id: number; readonly ok: true; readonly hashes: ContentHashes }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+
+/** Message from a worker: an answer, or piece `ack` of stream `id` hashed (its memory may be reused). */
+export type HashResponse = HashResult | { readonly id: number; readonly ack: number };
 
 interface Pending {
   resolve(hashes: ContentHashes): void;
@@ -35,23 +38,33 @@ interface Task extends Pending {
   readonly request: HashRequest & { kind: 'file' };
 }
 
+/** A stream being hashed by a worker: its final answer and the pieces not yet acknowledged. */
+interface Stream {
+  readonly result: Pending;
+  readonly acks: Map<number, { resolve(): void; reject(err: Error): void }>;
+}
+
 interface Slot {
   readonly worker: Worker;
   task: Task | undefined;
-  /** Followed files, by request id. */
-  readonly follows: Map<number, Pending>;
+  /** Streams being hashed, by request id. */
+  readonly streams: Map<number, Stream>;
 }
 
 /**
- * A file being hashed by a worker while it is written (see `HashWorkerPool.followFile`). Call
- * `advance` as bytes land, then `finish` (or `cancel` on failure).
+ * Content hashed by a worker as it arrives, in pieces (see `HashWorkerPool.hashStream`). Call
+ * `update` for each piece in order, then `finish` (or `cancel` on failure).
  */
-export interface FollowedFile {
-  /** The first `size` bytes of the file are written. */
-  advance(size: number): void;
-  /** The file is complete at `size` bytes; resolves with its digests (rejects on a read failure). */
-  finish(size: number): Promise<ContentHashes>;
-  /** Stops hashing (the file failed or is dropped); `finish` must not be called afterwards. */
+export interface StreamedHash {
+  /**
+   * Hashes `piece` after the previous ones. Resolves once the worker is done reading it, so its
+   * memory may then be reused. A view of a `SharedArrayBuffer` is read in place; any other piece
+   * is copied into the message.
+   */
+  update(piece: Uint8Array): Promise<void>;
+  /** No more pieces; resolves with the digests (rejects if the worker failed). */
+  finish(): Promise<ContentHashes>;
+  /** Stops hashing (the content failed or is dropped); nothing is reported. */
   cancel(): void;
 }
 
@@ -90,35 +103,44 @@ export class HashWorkerPool {
   }
 
   /**
-   * Hashes the file at `path` while it is being written: the worker with the fewest followed files
-   * reads each range once `advance` says it is written (from the page cache, right behind the
-   * writer), so the digests are ready moments after `finish`. Same results as `hashFile` of the
-   * complete file. `expectedSize` as for `ContentHasher`.
+   * Hashes content handed over in pieces on the worker with the fewest streams, so MD5 runs off
+   * the thread that receives the bytes and nothing is read back from disk. Pieces in shared memory
+   * cross to the worker without a copy. Same digests as `hashFile` of the whole content;
+   * `expectedSize` as for `ContentHasher`.
    */
-  followFile(path: string, spec: HashSpec, expectedSize?: number): FollowedFile {
+  hashStream(spec: HashSpec, expectedSize?: number): StreamedHash {
     if (this.closed) throw new Error('hash worker pool is closed');
     const slot = this.slots.length < this.threads ? this.startWorker() : this.leastBusy();
     const id = this.nextId++;
-    let pending!: Pending;
-    const result = new Promise<ContentHashes>((resolve, reject) => (pending = { resolve, reject }));
-    // A read failure may arrive before `finish` asks for the result: not an unhandled rejection.
-    result.catch(() => undefined);
-    slot.follows.set(id, pending);
+    let result!: Pending;
+    const digests = new Promise<ContentHashes>((resolve, reject) => (result = { resolve, reject }));
+    // A worker failure may arrive before `finish` asks for the result: not an unhandled rejection.
+    digests.catch(() => undefined);
+    const stream: Stream = { result, acks: new Map() };
+    slot.streams.set(id, stream);
     this.refresh(slot);
-    slot.worker.postMessage({ kind: 'follow', id, path, spec, ...(expectedSize !== undefined && { expectedSize }) } satisfies HashRequest);
-    let finished = false;
+    slot.worker.postMessage({ kind: 'stream', id, spec, ...(expectedSize !== undefined && { expectedSize }) } satisfies HashRequest);
+    let seq = 0;
+    let ended = false;
     return {
-      advance: (size) => {
-        if (!finished && slot.follows.has(id)) slot.worker.postMessage({ kind: 'advance', id, size } satisfies HashRequest);
+      update: (piece) => {
+        if (ended) return Promise.reject(new Error('hash stream already finished'));
+        if (!slot.streams.has(id)) return digests.then(() => undefined);
+        const n = seq++;
+        return new Promise<void>((resolve, reject) => {
+          stream.acks.set(n, { resolve, reject });
+          slot.worker.postMessage({ kind: 'chunk', id, seq: n, data: piece } satisfies HashRequest);
+        });
       },
-      finish: (size) => {
-        finished = true;
-        if (slot.follows.has(id)) slot.worker.postMessage({ kind: 'finish', id, size } satisfies HashRequest);
-        return result;
+      finish: () => {
+        ended = true;
+        if (slot.streams.has(id)) slot.worker.postMessage({ kind: 'end', id } satisfies HashRequest);
+        return digests;
       },
       cancel: () => {
-        finished = true;
-        if (!slot.follows.delete(id)) return;
+        ended = true;
+        if (!slot.streams.delete(id)) return;
+        for (const ack of stream.acks.values()) ack.resolve();
         slot.worker.postMessage({ kind: 'cancel', id } satisfies HashRequest);
         this.refresh(slot);
       },
@@ -127,7 +149,7 @@ export class HashWorkerPool {
 
   private leastBusy(): Slot {
     let best = this.slots[0] as Slot;
-    for (const s of this.slots) if (s.follows.size + (s.task ? 1 : 0) < best.follows.size + (best.task ? 1 : 0)) best = s;
+    for (const s of this.slots) if (s.streams.size + (s.task ? 1 : 0) < best.streams.size + (best.task ? 1 : 0)) best = s;
     return best;
   }
 
@@ -145,18 +167,26 @@ export class HashWorkerPool {
 
   /** A worker with work keeps the process alive; an idle one must not. */
   private refresh(slot: Slot): void {
-    if (slot.task || slot.follows.size > 0) slot.worker.ref();
+    if (slot.task || slot.streams.size > 0) slot.worker.ref();
     else slot.worker.unref();
   }
 
   private startWorker(): Slot {
     const worker = spawnHashWorker();
-    const slot: Slot = { worker, task: undefined, follows: new Map() };
+    const slot: Slot = { worker, task: undefined, streams: new Map() };
     worker.on('message', (response: HashResponse) => {
-      const follow = slot.follows.get(response.id);
-      if (follow) {
-        slot.follows.delete(response.id);
-        settle(follow, response);
+      const stream = slot.streams.get(response.id);
+      if ('ack' in response) {
+        const ack = stream?.acks.get(response.ack);
+        stream?.acks.delete(response.ack);
+        ack?.resolve();
+        return;
+      }
+      if (stream) {
+        slot.streams.delete(response.id);
+        // A failed stream also releases the pieces it still held (their writers see the failure at `finish`).
+        for (const ack of stream.acks.values()) ack.resolve();
+        settle(stream.result, response);
       } else if (slot.task && slot.task.request.id === response.id) {
         const task = slot.task;
         slot.task = undefined;
@@ -178,12 +208,15 @@ export class HashWorkerPool {
     this.slots.splice(index, 1);
     slot.task?.reject(err);
     slot.task = undefined;
-    for (const follow of slot.follows.values()) follow.reject(err);
-    slot.follows.clear();
+    for (const stream of slot.streams.values()) {
+      for (const ack of stream.acks.values()) ack.reject(err);
+      stream.result.reject(err);
+    }
+    slot.streams.clear();
     if (!this.closed) this.dispatch();
   }
 
-  /** Stops the threads; queued, running and followed requests are rejected. */
+  /** Stops the threads; queued, running and streamed requests are rejected. */
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new Error('hash worker pool is closed'));
@@ -191,7 +224,7 @@ export class HashWorkerPool {
   }
 }
 
-function settle(pending: Pending, response: HashResponse): void {
+function settle(pending: Pending, response: HashResult): void {
   if (response.ok) pending.resolve(response.hashes);
   else pending.reject(Object.assign(new Error(response.message), response.code ? { code: response.code } : {}));
 }

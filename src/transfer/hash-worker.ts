@@ -1,15 +1,14 @@
 /**
  * Worker-thread entry of `HashWorkerPool`: hashes whole files on request (`hashFile`, the same code
- * as the main thread, so results are identical wherever a file is hashed), and follows files being
- * written (`FileFollower`), any number at once.
+ * as the main thread, so results are identical wherever a file is hashed), and streams handed over
+ * in pieces (`ContentHasher`), any number at once.
  */
 import { parentPort } from 'node:worker_threads';
-import { FileFollower } from './follow-hash.js';
-import { hashFile } from './hashing.js';
+import { ContentHasher, hashFile } from './hashing.js';
 import type { HashRequest, HashResponse } from './hash-pool.js';
 
 const port = parentPort;
-const followers = new Map<number, FileFollower>();
+const streams = new Map<number, ContentHasher>();
 
 function failure(id: number, err: unknown): HashResponse {
   const e = err as NodeJS.ErrnoException;
@@ -25,23 +24,25 @@ if (port) {
           (err: unknown) => port.postMessage(failure(request.id, err)),
         );
         return;
-      case 'follow': {
-        const follower = new FileFollower(request.path, request.spec, request.expectedSize, (outcome) => {
-          followers.delete(request.id);
-          port.postMessage(outcome.ok ? ({ id: request.id, ok: true, hashes: outcome.hashes } satisfies HashResponse) : failure(request.id, outcome.error));
-        });
-        followers.set(request.id, follower);
+      case 'stream':
+        try {
+          streams.set(request.id, new ContentHasher(request.spec, request.expectedSize));
+        } catch (err) {
+          port.postMessage(failure(request.id, err));
+        }
+        return;
+      case 'chunk':
+        streams.get(request.id)?.update(request.data);
+        port.postMessage({ id: request.id, ack: request.seq } satisfies HashResponse);
+        return;
+      case 'end': {
+        const hasher = streams.get(request.id);
+        streams.delete(request.id);
+        if (hasher) port.postMessage({ id: request.id, ok: true, hashes: hasher.digest() } satisfies HashResponse);
         return;
       }
-      case 'advance':
-        followers.get(request.id)?.advance(request.size);
-        return;
-      case 'finish':
-        followers.get(request.id)?.finish(request.size);
-        return;
       case 'cancel':
-        followers.get(request.id)?.cancel();
-        followers.delete(request.id);
+        streams.delete(request.id);
         return;
     }
   });

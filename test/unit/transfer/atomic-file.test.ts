@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { isTempFileName, removeStaleTempFiles, tempPathBeside, writeFileAtomically } from '../../../src/transfer/atomic-file.js';
+import { ChunkBufferPool } from '../../../src/transfer/file-chunks.js';
 import { ContentHasher } from '../../../src/transfer/hashing.js';
 
 describe('atomic file writes', () => {
@@ -32,28 +33,43 @@ describe('atomic file writes', () => {
   });
 
 
-  test('gathered chunks are written whole and in order, reported at batch boundaries', async () => {
-    // Rows: gatherBytes, chunk sizes, the sizes onWritten must report.
-    const cases: ReadonlyArray<readonly [gather: number, chunks: number[], reported: number[]]> = [
-      [0, [3, 4, 5], [3, 7, 12]],
-      [8, [3, 4, 5], [12]],
-      [7, [3, 4, 5, 1], [7, 13]],
-      [4, [10, 1, 1], [10, 12]],
+  test('staged chunks are written whole and in order, each full staging buffer handed to onStaged', async () => {
+    // Rows: staging buffer size, chunk sizes, the piece sizes onStaged must see.
+    const cases: ReadonlyArray<readonly [stage: number, chunks: number[], pieces: number[]]> = [
+      [8, [3, 4, 5], [8, 4]],
+      [7, [3, 4, 5, 1], [7, 6]],
+      [4, [10, 1, 1], [4, 4, 4]],
       [1024, [0, 5], [5]],
+      [4, [4, 4, 4, 4], [4, 4, 4, 4]],
     ];
-    for (const [gatherBytes, sizes, reported] of cases) {
+    for (const [stage, sizes, pieces] of cases) {
       const chunks = sizes.map((n, i) => Buffer.alloc(n, 97 + i));
-      const dest = join(dir, `gathered-${gatherBytes}-${sizes.join('-')}`);
-      const seen: number[] = [];
+      const dest = join(dir, `staged-${stage}-${sizes.join('-')}`);
+      const seen: Buffer[] = [];
       const hasher = new ContentHasher({ md5: true });
-      const written = await writeFileAtomically(dest, Readable.from(chunks), { gatherBytes, hasher, onWritten: ({ size }) => seen.push(size) });
+      const staging = new ChunkBufferPool(stage, 1, true);
+      const onStaged = async (piece: Buffer): Promise<void> => {
+        await new Promise((r) => setImmediate(r));
+        seen.push(Buffer.from(piece));
+      };
+      const written = await writeFileAtomically(dest, Readable.from(chunks), { staging, onStaged, hasher });
       const expected = Buffer.concat(chunks);
       assert.equal(written.size, expected.length);
-      assert.deepEqual(await readFile(dest), expected, `content, gatherBytes ${gatherBytes}`);
-      assert.deepEqual(seen, reported, `onWritten, gatherBytes ${gatherBytes}`);
+      assert.deepEqual(await readFile(dest), expected, `content, staging ${stage}`);
+      assert.deepEqual(seen.map((p) => p.length), pieces, `pieces, staging ${stage}`);
+      assert.deepEqual(Buffer.concat(seen), expected, `pieces' bytes, staging ${stage}`);
       assert.equal(hasher.bytes, expected.length);
     }
   });
+
+  test('a failing onStaged fails the write and leaves no file', async () => {
+    const dest = join(dir, 'staged-failure');
+    const staging = new ChunkBufferPool(4, 1, true);
+    const onStaged = (): Promise<void> => Promise.reject(new Error('worker gone'));
+    await assert.rejects(writeFileAtomically(dest, Readable.from([Buffer.alloc(10)]), { staging, onStaged }), /worker gone/);
+    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.medusa-tmp-') || n === 'staged-failure'), []);
+  });
+
   test('a failed check or an abort leaves the old file and no temporary file', async () => {
     const dest = join(dir, 'kept');
     await writeFile(dest, 'old');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -40,37 +40,32 @@ describe('HashWorkerPool', () => {
     assert.throws(() => new HashWorkerPool(0), RangeError);
   });
 
-  test('followFile hashes a file while it is written, several at once, same digests as hashing it whole', async () => {
+  test('hashStream hashes pieces in shared memory as they come, several at once, same digests as hashing them whole', async () => {
     const spec = { md5: true, s3Etag: { partSize: 300_000, threshold: 0 } };
     const runs = Array.from({ length: 5 }, async (_, i) => {
       const data = Buffer.from(Array.from({ length: 1_000_000 + i * 12_345 }, (_, j) => (j * (i + 5)) & 0xff));
-      const path = join(dir, `growing${i}`);
-      const handle = await open(path, 'w');
-      const followed = pool.followFile(path, spec, data.length);
-      for (let at = 0; at < data.length; at += 100_000) {
-        const end = Math.min(data.length, at + 100_000);
-        await handle.write(data, at, end - at, at);
-        followed.advance(end);
-        if (at % 300_000 === 0) await new Promise((r) => setImmediate(r));
+      const streamed = pool.hashStream(spec, data.length);
+      // One shared buffer reused for every piece: each is overwritten only after its ack.
+      const piece = Buffer.from(new SharedArrayBuffer(100_000));
+      for (let at = 0; at < data.length; at += piece.length) {
+        const n = data.copy(piece, 0, at, at + piece.length);
+        await streamed.update(piece.subarray(0, n));
       }
-      await handle.close();
-      assert.deepEqual(await followed.finish(data.length), hashBytes(data, spec));
+      assert.deepEqual(await streamed.finish(), hashBytes(data, spec));
     });
     await Promise.all(runs);
   });
 
-  test('followFile: a file shorter than announced fails finish; a cancelled one reports nothing', async () => {
-    const path = join(dir, 'short');
-    await writeFile(path, 'abc');
-    const short = pool.followFile(path, { md5: true });
-    short.advance(10);
-    await assert.rejects(short.finish(10), /ends at 3 bytes/);
-    const cancelled = pool.followFile(path, { md5: true });
-    cancelled.advance(3);
+  test('hashStream: plain (copied) pieces give the same digests; nothing hashed is the empty digest; a cancelled stream reports nothing', async () => {
+    const plain = pool.hashStream({ md5: true });
+    await plain.update(Buffer.from('ab'));
+    await plain.update(Buffer.from('c'));
+    assert.equal((await plain.finish()).md5Hex, '900150983cd24fb0d6963f7d28e17f72');
+    assert.equal((await pool.hashStream({ md5: true }).finish()).md5Hex, 'd41d8cd98f00b204e9800998ecf8427e');
+    const cancelled = pool.hashStream({ md5: true });
+    await cancelled.update(Buffer.from('x'));
     cancelled.cancel();
-    const missing = pool.followFile(join(dir, 'no-such-file'), { md5: true });
-    missing.advance(1);
-    await assert.rejects(missing.finish(1), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    await assert.rejects(cancelled.update(Buffer.from('y')), /finished/);
   });
 
   test('a hash cache with a pool hashes misses on the workers', async () => {

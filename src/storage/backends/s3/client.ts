@@ -11,16 +11,16 @@
  *   plain http SigV4 would otherwise hash every body with SHA-256 before sending it, one more full
  *   pass (measured here: ~280 MB/s for SHA-256, i.e. slower than the network to a local radosgw).
  *   Over https TLS already protects the bytes; the ETag the store reports is what Medusa checks.
- * - `read_timeout` is the socket's idle timeout (`socketTimeout`): a server that accepts a request
- *   and then goes quiet fails the attempt after that long, however long a healthy transfer takes.
+ * - The transport is undici (undici-handler.ts: why, and what it keeps of the SDK's handler).
+ * - `read_timeout` is an idle timeout: a server that accepts a request and then goes quiet fails
+ *   the attempt after that long, however long a healthy transfer takes.
  * - `maxAttempts` = 3: the SDK retries one request (a part, a listing page) a little; whole-object
  *   retries with backoff belong to the retry wrapper (storage/open.ts), so the two do not multiply
  *   into minutes of hidden retrying.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3Settings, StaticCredentials } from './options.js';
+import { UndiciHttpHandler } from './undici-handler.js';
 
 /** SDK attempts per request (1 + 2 retries), see the module comment. */
 export const SDK_MAX_ATTEMPTS = 3;
@@ -32,21 +32,20 @@ const CONTENT_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
 
 /** A configured client; `credentials` undefined → the SDK default chain (with `settings.profile`). */
 export function createS3Client(settings: S3Settings, credentials: StaticCredentials | undefined): S3Client {
-  const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
   const config: S3ClientConfig = {
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
     maxAttempts: SDK_MAX_ATTEMPTS,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      // read_timeout is an idle timeout (as boto's): the SDK's requestTimeout is a whole-request
-      // timer that only logs a warning by default, so a server that stops answering hung forever.
-      socketTimeout: settings.readTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent({ ...agentOptions, rejectUnauthorized: settings.tlsVerify }),
-    },
+    requestHandler: new UndiciHttpHandler({
+      maxSockets: settings.maxSockets,
+      tlsVerify: settings.tlsVerify,
+      connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+      readTimeoutMs: settings.readTimeoutMs,
+    }),
+    // undici does not send `Expect: 100-continue` (see undici-handler.ts).
+    expectContinueHeader: false,
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
     ...(credentials !== undefined && { credentials }),
     ...(credentials === undefined && settings.profile !== undefined && { profile: settings.profile }),

@@ -32,7 +32,9 @@ const PERMISSION = new Set([
 ]);
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeTooSkewed', 'InternalError', 'ServiceUnavailable']);
 /** Socket-level failures: the request may not have reached the store, or the answer was cut. */
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'TimeoutError', 'RequestTimeout']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'TimeoutError', 'RequestTimeout',
+  // undici's, as a body that breaks while it streams reports them (undici-handler.ts maps the rest).
+  'UND_ERR_SOCKET', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
 const TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/;
 
@@ -52,6 +54,8 @@ function describe(e: SdkErrorShape, status: number | undefined): string {
       return `no credentials found (${e.message ?? ''}): set key_file or configure the AWS default credential chain`;
   }
   if (e.code === 'ECONNREFUSED') return 'connection refused (is the endpoint right and the store running?)';
+  if (e.code === 'UND_ERR_BODY_TIMEOUT') return `read timed out: the store stopped sending (${e.message ?? ''})`;
+  if (e.code === 'UND_ERR_SOCKET' || e.code === 'UND_ERR_CLOSED') return `the connection broke while reading (${e.message ?? ''})`;
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'the endpoint host name does not resolve';
   if (e.code !== undefined && TLS.test(e.code)) return `TLS certificate refused (${e.code}); set ssl_verify = False for a self-signed certificate`;
   if (status === 404) return 'not found (HTTP 404)';
