@@ -3,6 +3,7 @@
  * metadata) and the memory/local backends: order of writes, reuse, hash checks, every failure path.
  */
 import assert from 'node:assert/strict';
+import { md5Hex } from '../../../src/transfer/hashing.js';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,7 +150,7 @@ describe('backupNode', () => {
     assert.deepEqual(ctx.sent.map(([t, v]) => [t[1], t[1] === 'backup-duration' ? 'd' : v]), [['backup-duration', 'd'], ['backup-size', 8], ['backup-error', 0]]);
   });
 
-  test('differential: the pool is reused; new and changed files are uploaded', async () => {
+  test('differential: the pool is reused; new files are uploaded, a changed one under a new key (never over the stored one)', async () => {
     const node = fakeNode('diff');
     node.write('ks/t-1/nb-1-big-Data.db', 'aaaa');
     node.write('ks/t-1/nb-2-big-Data.db', 'bbbb');
@@ -164,9 +165,13 @@ describe('backupNode', () => {
     const third = await backupNode(context(storage, node), opts('d3'));
     assert.deepEqual([third.uploaded, third.replaced, third.kept], [2, 1, 1]);
     const m = parseManifest(await getText(storage, 'pre/node1/d3/meta/manifest.json'), 'm');
+    const tag = md5Hex(Buffer.from('bbbbb'));
     assert.deepEqual(m.find((s) => s.columnfamily === 't-1')!.objects.map((o) => o.path), [
-      'pre/node1/data/ks/t-1/nb-1-big-Data.db', 'pre/node1/data/ks/t-1/nb-2-big-Data.db', 'pre/node1/data/ks/t-1/nb-3-big-Data.db',
+      'pre/node1/data/ks/t-1/nb-1-big-Data.db', `pre/node1/data/ks/t-1~${tag}/nb-2-big-Data.db`, 'pre/node1/data/ks/t-1/nb-3-big-Data.db',
     ]);
+    assert.equal(await getText(storage, 'pre/node1/data/ks/t-1/nb-2-big-Data.db'), 'bbbb', 'd1 and d2 still have their bytes');
+    const fourth = await backupNode(context(storage, node), opts('d4'));
+    assert.deepEqual([fourth.uploaded, fourth.kept], [0, 3], 'the tagged copy is reused by the next differential');
   });
 
   test('hash checks: a same-size change is caught and re-uploaded; unchanged files are hashed once (cache)', async () => {
