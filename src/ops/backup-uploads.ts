@@ -15,6 +15,7 @@ import {
   settleHashChecks,
   type FileDecision,
   type FileHashes,
+  type LocalFile,
   type TablePlan,
   type TagNaming,
 } from '../plan/backup-plan.js';
@@ -72,8 +73,9 @@ function unionSpec(a: HashSpec, b: HashSpec): HashSpec {
   return { ...(a.md5 || b.md5 ? { md5: true } : {}), ...(a.s3Etag ?? b.s3Etag ? { s3Etag: (a.s3Etag ?? b.s3Etag)! } : {}) };
 }
 
-async function hashLocal(s: UploadSettings, path: string, spec: HashSpec): Promise<ContentHashes> {
-  return s.hashCache ? s.hashCache.hashFile(path, spec) : hashFile(path, spec);
+async function hashLocal(s: UploadSettings, file: LocalFile, spec: HashSpec): Promise<ContentHashes> {
+  if (!s.hashCache) return hashFile(file.path, spec);
+  return (file.identity && s.hashCache.cached(file.identity, file.size, spec)) ?? s.hashCache.hashFile(file.path, spec);
 }
 
 /** Runs `work` for every item, `md5_check_concurrency` (at least {@link CHECKS_IN_FLIGHT}) at once. */
@@ -104,7 +106,7 @@ export async function runHashChecks(plan: readonly TablePlan[], pool: readonly s
       return;
     }
     try {
-      const computed = await hashLocal(s, d.file.path, forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {}));
+      const computed = await hashLocal(s, d.file, forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {}));
       for (const f of forms) byCandidate.set(f.key, f.pick(computed));
       hashes.set(d.key, { byCandidate, ...(computed.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
     } catch (err) {
@@ -118,7 +120,7 @@ export async function runHashChecks(plan: readonly TablePlan[], pool: readonly s
     if (!(err instanceof Md5NeededError)) throw err;
     const wanted = new Set(err.keys);
     await forEachLimited(checks.filter((d) => wanted.has(d.key)), s, async (d) => {
-      const md5Hex = (await hashLocal(s, d.file.path, { md5: true })).md5Hex;
+      const md5Hex = (await hashLocal(s, d.file, { md5: true })).md5Hex;
       hashes.set(d.key, { byCandidate: hashes.get(d.key)?.byCandidate ?? new Map(), ...(md5Hex ? { md5Hex } : {}) });
     });
     return settleHashChecks(plan, hashes, pool, naming);

@@ -32,6 +32,8 @@ export interface LocalFile {
   readonly relativePath: string;
   readonly path: string;
   readonly size: number;
+  /** Device, inode and mtime as found (the hash cache's key); optional. */
+  readonly identity?: { readonly dev: bigint; readonly ino: bigint; readonly mtimeNs: bigint };
 }
 
 /** A table folder of the snapshot. */

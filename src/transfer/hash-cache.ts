@@ -110,6 +110,20 @@ export class HashCache {
   }
 
   /**
+   * The digests `spec` asks for of a file whose identity and size the caller already read (a
+   * snapshot listing), when the cache holds them all; undefined otherwise (then `hashFile`). Saves
+   * the `stat` that `hashFile` starts with: on an unchanged node that `stat` was most of a check.
+   */
+  cached(identity: { readonly dev: bigint; readonly ino: bigint; readonly mtimeNs: bigint }, size: number, spec: HashSpec): ContentHashes | undefined {
+    const id = `${identity.dev}:${identity.ino}`;
+    const entry = this.entries.get(id);
+    if (!entry || entry.size !== size || entry.mtimeNs !== identity.mtimeNs.toString() || missingSpec(entry, spec)) return undefined;
+    this.used.add(id);
+    this.stats.hits += 1;
+    return answer(entry, spec);
+  }
+
+  /**
    * Records the MD5 of a file computed elsewhere while its bytes streamed (an upload to a store
    * that reports the plain MD5), so a later check of the same unchanged file reads nothing.
    * `before` and `after` are `stat({ bigint: true })` results taken around that streaming; when

@@ -50,9 +50,13 @@ export function downloadedTree(destination: string, keyspace: string): Map<strin
   return md5Tree(join(destination, keyspace));
 }
 
-/** Keys whose bytes changed or vanished between two `md5Tree`s of a bucket (added keys are fine). */
+/**
+ * Keys whose bytes changed or vanished between two `md5Tree`s of a bucket (added keys are fine),
+ * except `index/latest_backup/`: the pointer to a node's latest backup is rewritten by every
+ * backup, by design (reference §3.1), in both tools.
+ */
 export function changedObjects(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
-  return [...before].filter(([k, h]) => after.get(k) !== h).map(([k]) => k);
+  return [...before].filter(([k, h]) => !k.includes('index/latest_backup/') && after.get(k) !== h).map(([k]) => k);
 }
 
 /** Keys of a local bucket's pool (`<fqdn>/data/`) whose table segment carries a content tag. */
