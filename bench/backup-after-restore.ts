@@ -15,11 +15,12 @@
  * Usage: node --import tsx bench/backup-after-restore.ts [--dir DIR]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MiB, writeSnapshot } from './backup-lib.js';
+import { MiB, TWO_GB_NODE, writeSnapshot } from './backup-lib.js';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { dir: { type: 'string' } } });
@@ -28,11 +29,7 @@ const data = join(dir, 'data');
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
-const set = writeSnapshot(data, [
-  { count: 6, size: 256 * MiB, component: 'Data.db' },
-  { count: 40, size: 8 * MiB, component: 'Index.db' },
-  { count: 2000, size: 64 * 1024, component: 'Filter.db' },
-], 40);
+const set = writeSnapshot(data, TWO_GB_NODE.groups, TWO_GB_NODE.tables);
 process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
 
 interface RunResult { seconds: number; maxRssMiB: number; uploaded: number; kept: number; hashMisses: number; hashHits: number }
@@ -59,7 +56,8 @@ for (const f of files) {
   renameSync(`${f}.restoring`, f);
 }
 const changed = [files.find((f) => f.endsWith('Data.db'))!, files.find((f) => f.endsWith('Index.db'))!, files.find((f) => f.endsWith('Filter.db'))!];
-for (const f of changed) writeFileSync(f, Buffer.alloc(statSync(f).size, 0x5a));
+// Fresh random bytes each run: the prepared folder is reused, so a fixed pattern would match last run's.
+for (const f of changed) writeFileSync(f, Buffer.alloc(statSync(f).size, randomBytes(64)));
 const changedBytes = changed.reduce((n, f) => n + statSync(f).size, 0);
 execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
 
