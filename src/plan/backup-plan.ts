@@ -22,6 +22,23 @@
  * backend has no record of, e.g. written by Python Medusa), and a stored object is never a target.
  *
  * A reused object keeps the stored key, size and hash.
+ *
+ * Decisions (issue 13), and why:
+ * - The new key's extra segment goes on the TABLE folder (`<tableDir>~<md5>`), not below it:
+ *   Python Medusa 0.31 reads `(keyspace, table)` from the segments above the file name and groups
+ *   its sorted pool listing with `itertools.groupby`; a segment below the table folder would read
+ *   as another keyspace and reset its view of the real one. The file name stays last and an index
+ *   file keeps its `.<index>` parent, which is all Medusa's download derives from a key
+ *   (`layout/pool-keys.ts` has the details).
+ * - The segment is content-derived (the file's MD5), so identical content maps to one key and a
+ *   re-run reuses what an interrupted one stored; the decision stays pure: reuse a candidate
+ *   whose size and hash match, else upload to a key the pool does not hold.
+ * - On local storage the "stored hash" is the MD5 the backend recorded when it wrote the object,
+ *   kept outside the bucket folder and valid only while the file's size, inode and mtime are
+ *   unchanged (`storage/backends/local-hash-records.ts`): never a re-read of the bucket, and an
+ *   object Python Medusa rewrote in place is not reusable.
+ * - The hash cache keeps hashing to one `stat` per unchanged file (snapshots are hard links of
+ *   live SSTables); after an in-place restore, one hash pass over the restored files.
  */
 import type { ManifestObject } from '../domain/manifest.js';
 import { hashesMatch } from './verify-plan.js';
