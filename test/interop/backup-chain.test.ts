@@ -39,7 +39,10 @@ describe('Python Medusa 0.31 and medusa-ts alternating on one bucket across an i
   const python = (...args: string[]): CliResult => {
     const bin = process.env['MEDUSA_PY_BIN'];
     assert.ok(bin && existsSync(bin), 'MEDUSA_PY_BIN is not set: run this group through test/run.ts (environment python-medusa)');
-    const r = spawnSync(bin, ['--config-file', ini, ...args], { cwd: scratch.dir, encoding: 'utf8', timeout: 900_000, env: { ...process.env, TZ: 'UTC' } });
+    // Its own TMPDIR: Python Medusa keeps its "backup in progress" marker there, machine-wide by default.
+    const tmp = join(scratch.dir, 'pytmp');
+    mkdirSync(tmp, { recursive: true });
+    const r = spawnSync(bin, ['--config-file', ini, ...args], { cwd: scratch.dir, encoding: 'utf8', timeout: 900_000, env: { ...process.env, TZ: 'UTC', TMPDIR: tmp } });
     if (r.error) throw r.error;
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, lines: r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n') };
   };
@@ -110,7 +113,7 @@ describe('Python Medusa 0.31 and medusa-ts alternating on one bucket across an i
     ok(python('download', '--backup-name', 'b4', '--download-destination', dest), 'python download b4');
     assert.deepEqual(downloadedTree(dest, KS), expected.get('b4')!.files, 'Python downloads b4 to exactly its snapshot');
 
-    ok(python('restore-node', '--backup-name', 'b4', '--in-place'), 'python restore b4');
+    ok(python('restore-node', '--backup-name', 'b4', '--in-place', '--temp-dir', join(scratch.dir, 'py-restore')), 'python restore b4');
     await waitNodeReady(node);
     assert.equal(await users(), expected.get('b4')!.users);
     const byCategory = await withCql([node], async (c) => (await c.execute(`SELECT id FROM ${KS}.users WHERE category = 'cat-3'`)).rowLength);
