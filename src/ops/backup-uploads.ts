@@ -68,6 +68,11 @@ function specFor(storage: StorageBackend, size: number, storedHash: string, chun
   }
 }
 
+/** The hash forms a `check` decision is compared in: one per candidate of the same size with a hash. */
+function formsOf(d: FileDecision, s: UploadSettings) {
+  return comparableCandidates(d).map((c) => ({ key: c.key, ...specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize) }));
+}
+
 /** One spec covering both (a single read computes every digest asked for). */
 function unionSpec(a: HashSpec, b: HashSpec): HashSpec {
   return { ...(a.md5 || b.md5 ? { md5: true } : {}), ...(a.s3Etag ?? b.s3Etag ? { s3Etag: (a.s3Etag ?? b.s3Etag)! } : {}) };
@@ -98,20 +103,27 @@ export async function runHashChecks(plan: readonly TablePlan[], pool: readonly s
   if (checks.length === 0) return [...plan];
   s.log.info(`Comparing ${checks.length} files with the stored objects of the same name`);
   const hashes = new Map<string, FileHashes>();
-  await forEachLimited(checks, s, async (d) => {
-    const forms = comparableCandidates(d).map((c) => ({ key: c.key, ...specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize) }));
+  const record = (d: FileDecision, forms: ReturnType<typeof formsOf>, computed: ContentHashes | undefined): void => {
     const byCandidate = new Map<string, string | undefined>();
-    if (forms.length === 0) {
-      hashes.set(d.key, { byCandidate });
-      return;
-    }
+    for (const f of forms) byCandidate.set(f.key, computed && f.pick(computed));
+    hashes.set(d.key, { byCandidate, ...(computed?.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
+  };
+  // First the files the cache answers from the snapshot listing's stat (an unchanged node: all of
+  // them), without a promise each; then the others, `md5_check_concurrency` at once.
+  const toHash: Array<{ d: FileDecision; forms: ReturnType<typeof formsOf>; spec: HashSpec }> = [];
+  for (const d of checks) {
+    const forms = formsOf(d, s);
+    const spec = forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
+    const hit = forms.length === 0 ? undefined : d.file.identity && s.hashCache?.cached(d.file.identity, d.file.size, spec);
+    if (forms.length === 0 || hit) record(d, forms, hit);
+    else toHash.push({ d, forms, spec });
+  }
+  await forEachLimited(toHash, s, async ({ d, forms, spec }) => {
     try {
-      const computed = await hashLocal(s, d.file, forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {}));
-      for (const f of forms) byCandidate.set(f.key, f.pick(computed));
-      hashes.set(d.key, { byCandidate, ...(computed.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
+      record(d, forms, await hashLocal(s, d.file, spec));
     } catch (err) {
       s.log.warning(`Cannot hash ${d.file.path} (${describeError(err)}); not reusing a stored copy`);
-      hashes.set(d.key, { byCandidate });
+      record(d, forms, undefined);
     }
   });
   try {

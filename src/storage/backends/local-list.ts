@@ -77,8 +77,9 @@ type Folder = Awaited<ReturnType<FolderHashes['forFolder']>>;
 
 async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<ObjectInfo> {
   signal?.throwIfAborted();
-  const entries = await readEntries(dirPath, namePrefix);
-  const folder = hashes && entries.some((e) => !e.isDir) ? await hashes.forFolder(dirKey) : undefined;
+  // The folder's records are read while it is listed (one more read per folder would otherwise
+  // add its latency to every folder of a 2,500-table pool).
+  const [entries, folder] = await Promise.all([readEntries(dirPath, namePrefix), hashes?.forFolder(dirKey)]);
   const given = new Map<string, BigIntStats>();
   let batch: Entry[] = [];
   for (const entry of entries) {

@@ -110,4 +110,23 @@ describe('HashCache', () => {
     await second.save({ dropUnused: true });
     assert.equal((await HashCache.load({ persistPath: store })).size, 1);
   });
+
+  test('save writes nothing when nothing changed and nothing is dropped (an unchanged node)', async () => {
+    const a = join(dir, 'same.db');
+    await writeFile(a, 'same');
+    const store = join(dir, 'same.json');
+    const first = await HashCache.load({ persistPath: store });
+    await first.hashFile(a, { md5: true });
+    await first.save({ dropUnused: true });
+    const written = (await stat(store, { bigint: true })).ino;
+    const second = await HashCache.load({ persistPath: store });
+    await second.hashFile(a, { md5: true });
+    assert.deepEqual(second.stats, { hits: 1, misses: 0 });
+    await second.save({ dropUnused: true });
+    assert.equal((await stat(store, { bigint: true })).ino, written, 'not rewritten (an atomic rewrite is a new inode)');
+    const third = await HashCache.load({ persistPath: store });
+    await third.save({ dropUnused: true });
+    assert.notEqual((await stat(store, { bigint: true })).ino, written, 'an entry to drop: rewritten');
+    assert.equal((await HashCache.load({ persistPath: store })).size, 0);
+  });
 });
