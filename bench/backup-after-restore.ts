@@ -13,6 +13,11 @@
  *     files and bytes uploaded (target: only the 3 changed files), time and ratio to the baseline.
  *
  * Usage: node --import tsx bench/backup-after-restore.ts [--dir DIR]
+ *
+ * Measured 2026-12-02 09:33 UTC (load 6.5-8): 2,046 files, 1,981 MiB. First differential 12.98 s;
+ * md5sum of the restored files 4.32 s; the first differential after the restore 6.17 s (1.43x
+ * md5sum, the 264 MiB of changed content uploaded included): 2,046 files hashed once, 3 uploaded,
+ * 2,043 kept; the next differential 0.33 s, nothing hashed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -13,6 +13,12 @@
  * ratio ours / baseline of the medians (target <= 1).
  *
  * Usage: node --import tsx bench/backup-differential.ts [--dir DIR] [--files 20000] [--runs 5] [--baseline DIR]
+ *
+ * Measured 2026-12-02 09:32 UTC (load 8-9 on 2 cores, others' jobs running), --baseline main
+ * (0ba606c + 0.31 env), 3 runs, before the cache fast path: ours 3.49 / 3.77 / 4.17 s, main 2.18 /
+ * 1.82 / 2.54 s: A/B 1.73 (medians). Cold hash cache (every file hashed once): 14.4 s. The gap
+ * came from rewriting the 2.5 MB hash cache with an fsync on every run, one await per file for
+ * cache hits, and reading each folder's stored-MD5 log after the folder's listing instead of with it.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
