@@ -29,7 +29,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MiB, writeSnapshot } from './backup-lib.js';
+import { MiB, TWO_GB_NODE, writeSnapshot } from './backup-lib.js';
 import { loadAndPinning, machineLimitSeconds } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
@@ -39,11 +39,7 @@ const data = join(dir, 'data');
 const runs = Number(values.runs);
 
 process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
-const set = writeSnapshot(data, [
-  { count: 6, size: 256 * MiB, component: 'Data.db' },
-  { count: 40, size: 8 * MiB, component: 'Index.db' },
-  { count: 2000, size: 64 * 1024, component: 'Filter.db' },
-], 40);
+const set = writeSnapshot(data, TWO_GB_NODE.groups, TWO_GB_NODE.tables);
 process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
 execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
 

@@ -11,6 +11,16 @@ import type { MetadataPort, SnapshotPort } from '../src/cassandra/types.js';
 export const MiB = 1024 * 1024;
 export const BENCH_TAG = 'bench-snapshot';
 
+/** The ~2 GB bench node: 6 × 256 MiB, 40 × 8 MiB and 2,000 × 64 KiB files, in 40 tables. */
+export const TWO_GB_NODE = {
+  groups: [
+    { count: 6, size: 256 * MiB, component: 'Data.db' },
+    { count: 40, size: 8 * MiB, component: 'Index.db' },
+    { count: 2000, size: 64 * 1024, component: 'Filter.db' },
+  ],
+  tables: 40,
+} as const;
+
 /** One group of files: `count` files of `size` bytes, SSTable component `component`. */
 export interface FileGroup {
   readonly count: number;

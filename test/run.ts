@@ -32,7 +32,7 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   conformance: ['object-stores'],
   harness: ['cassandra-node', 'cassandra-cluster'],
   cassandra: ['cassandra-node', 'object-stores'],
-  interop: ['python-medusa'],
+  interop: ['python-medusa', 'cassandra-node'],
   cluster: ['cassandra-cluster'],
 };
 const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);

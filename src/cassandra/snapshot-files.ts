@@ -25,6 +25,15 @@ export interface SnapshotFile {
   /** Absolute path on disk. */
   readonly path: string;
   readonly size: number;
+  /** Device, inode and mtime when found: lets the hash cache answer without another `stat`. */
+  readonly identity?: FileIdentity;
+}
+
+/** What the hash cache keys a file's digests by (with its size). */
+export interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
 }
 
 /** One table directory's files in the snapshot (merged across data directories). */
@@ -55,7 +64,8 @@ async function listFiles(root: string, rel: string, out: SnapshotFile[]): Promis
       if (e.isDirectory()) await listFiles(root, relativePath, out);
       else if (e.isFile() && !NEVER_BACKED_UP.has(e.name)) {
         const path = join(root, relativePath);
-        out.push({ relativePath, path, size: (await lstat(path)).size });
+        const st = await lstat(path, { bigint: true });
+        out.push({ relativePath, path, size: Number(st.size), identity: { dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs } });
       }
     }),
   );

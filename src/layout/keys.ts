@@ -6,6 +6,7 @@
  * Backup names and fqdns are single path segments: matching is always by whole segment, so a
  * backup `b1` never matches `b10` and a node `127.0.0.1` never matches `127.0.0.10`.
  */
+import { tableSegment } from './pool-keys.js';
 import { assertSegment } from './segments.js';
 
 /** Where in the bucket a deployment lives. */
@@ -65,7 +66,8 @@ export function dataFolder(layout: BucketLayout, fqdn: string, backupName: strin
 
 /**
  * Key of one SSTable component. `relativePath` is the path inside the table directory: a file
- * name, or `.<index_name>/<file>` for secondary-index components.
+ * name, or `.<index_name>/<file>` for secondary-index components. With `tag`, the content-tagged
+ * key a differential backup uses when the plain one holds other bytes (`layout/pool-keys.ts`).
  */
 export function dataKey(
   layout: BucketLayout,
@@ -75,11 +77,12 @@ export function dataKey(
   keyspace: string,
   tableDir: string,
   relativePath: string,
+  tag?: string,
 ): string {
   assertSegment('keyspace', keyspace);
   assertSegment('table directory', tableDir);
   for (const part of relativePath.split('/')) assertSegment('SSTable path', part);
-  return `${dataFolder(layout, fqdn, backupName, differential)}${keyspace}/${tableDir}/${relativePath}`;
+  return `${dataFolder(layout, fqdn, backupName, differential)}${keyspace}/${tableSegment(tableDir, tag)}/${relativePath}`;
 }
 
 /** `{P}index/`: the whole index. */

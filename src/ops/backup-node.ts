@@ -25,6 +25,7 @@ import { encodeManifest, manifestTotals } from '../domain/manifest.js';
 import { encodeServerVersion } from '../domain/server-version.js';
 import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
+import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
 import { flushStore, putText } from '../storage/helpers.js';
@@ -43,6 +44,10 @@ export interface BackupNodeOptions {
   readonly mode: 'full' | 'differential';
   /** Seconds to wait for the previous node (reference §4.2 step 5). */
   readonly stagger?: number;
+  /**
+   * `--enable-md5-checks`. Accepted for compatibility; it changes nothing any more: a differential
+   * always compares hashes before reusing a stored object (plan/backup-plan.ts).
+   */
   readonly checkHashes: boolean;
   readonly keepSnapshot: boolean;
   readonly useExistingSnapshot: boolean;
@@ -108,13 +113,27 @@ async function writeStart(ctx: BackupNodeContext, o: BackupNodeOptions, differen
   return { tokenmap: meta.tokenmap, tokenmapText };
 }
 
-async function listPool(ctx: BackupNodeContext, name: string): Promise<Map<string, PoolObject>> {
+async function listPool(ctx: BackupNodeContext, name: string): Promise<PoolObject[]> {
   ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
-  const pool = new Map<string, PoolObject>();
+  const pool: PoolObject[] = [];
   for await (const o of ctx.storage.list(dataFolder(ctx.layout, ctx.fqdn, name, true))) {
-    pool.set(o.key, { key: o.key, size: o.size, ...(o.hash !== undefined ? { hash: o.hash } : {}) });
+    pool.push({ key: o.key, size: o.size, ...(o.hash !== undefined ? { hash: o.hash } : {}) });
   }
   return pool;
+}
+
+/** How keys of this backup are named and read back (`layout/keys.ts`, `layout/pool-keys.ts`). */
+function keyNaming(ctx: BackupNodeContext, name: string, differential: boolean) {
+  const folder = dataFolder(ctx.layout, ctx.fqdn, name, differential);
+  const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }, tag?: string) =>
+    dataKey(ctx.layout, ctx.fqdn, name, differential, t.keyspace, t.tableDir, f.relativePath, tag);
+  const identityOfKey = (key: string): string | undefined => {
+    if (!key.startsWith(folder)) return undefined;
+    const parts = parseDataRest(key.slice(folder.length));
+    return parts && fileIdentity(parts.keyspace, parts.tableDir, parts.relativePath);
+  };
+  const identityOfFile = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) => fileIdentity(t.keyspace, t.tableDir, f.relativePath);
+  return { keyOf, identityOfKey, identityOfFile, tagOf: contentTag };
 }
 
 /** Steps 3-4: snapshot, discovery, plan, uploads; the snapshot is cleared in every path. */
@@ -136,9 +155,8 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
     }
     ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
     if (differential) await ctx.beforePoolListing?.();
-    const pool = differential ? await listPool(ctx, o.backupName) : new Map<string, PoolObject>();
-    const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) =>
-      dataKey(ctx.layout, ctx.fqdn, o.backupName, differential, t.keyspace, t.tableDir, f.relativePath);
+    const pool = differential ? await listPool(ctx, o.backupName) : [];
+    const naming = keyNaming(ctx, o.backupName, differential);
     const settings = {
       storage: ctx.storage,
       log: ctx.log,
@@ -148,9 +166,11 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       ...(ctx.hashCache ? { hashCache: ctx.hashCache } : {}),
       ...(ctx.progress ? { progress: ctx.progress } : {}),
     };
-    const plan = await runHashChecks(planBackupUploads({ tables, differential, pool, keyOf, checkHashes: o.checkHashes }), settings);
+    const first = planBackupUploads({ tables, differential, pool, ...naming });
+    const plan = await runHashChecks(first, pool.map((p) => p.key), naming, settings);
     const counts = countPlan(plan);
     ctx.log.info(`Uploading ${counts.upload + counts.reupload} files (${counts.uploadBytes} bytes), keeping ${counts.reuse} already stored`);
+    if (counts.reupload > 0) ctx.log.info(`${counts.reupload} files have a name already stored with other content: they go under new keys, the stored objects stay as they are`);
     const sections = await runUploads(plan, settings);
     failed = false;
     return { sections, counts };

@@ -1,6 +1,6 @@
 /**
  * Carries out a backup plan: computes the local hashes the plan asks for (through the hash cache,
- * `md5_check_concurrency` at once), then uploads every new or changed file with
+ * `md5_check_concurrency` at once), settles it, then uploads every new or changed file with
  * `concurrent_transfers` files in flight, streamed from disk, and assembles the manifest sections.
  * Bandwidth is limited by the storage wrapper (one budget per process), not here.
  */
@@ -8,11 +8,16 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { ManifestObject, ManifestSection } from '../domain/manifest.js';
 import {
+  comparableCandidates,
+  Md5NeededError,
   pendingHashChecks,
   reusedManifestObject,
   settleHashChecks,
   type FileDecision,
+  type FileHashes,
+  type LocalFile,
   type TablePlan,
+  type TagNaming,
 } from '../plan/backup-plan.js';
 import { partSizeFor } from '../storage/backends/s3/options.js';
 import { uploadFile } from '../storage/helpers.js';
@@ -46,7 +51,7 @@ export interface UploadSettings {
   readonly signal?: AbortSignal;
 }
 
-/** What to compute so the local file compares with `storedHash` of a store of this kind. */
+/** What to compute so the local file compares with `storedHash` of a store of this kind, and how to read it. */
 function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): { spec: HashSpec; pick: (h: ContentHashes) => string | undefined } {
   switch (storage.capabilities.hashKind) {
     case 's3-etag':
@@ -63,31 +68,75 @@ function specFor(storage: StorageBackend, size: number, storedHash: string, chun
   }
 }
 
-/** Resolves the plan's `check`s by hashing local files (cached by device/inode/size/mtime). */
-export async function runHashChecks(plan: readonly TablePlan[], s: UploadSettings): Promise<TablePlan[]> {
-  const checks = pendingHashChecks(plan);
-  if (checks.length === 0) return [...plan];
-  s.log.info(`Comparing ${checks.length} files with their stored hash`);
+/** The hash forms a `check` decision is compared in: one per candidate of the same size with a hash. */
+function formsOf(d: FileDecision, s: UploadSettings) {
+  return comparableCandidates(d).map((c) => ({ key: c.key, ...specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize) }));
+}
+
+/** One spec covering both (a single read computes every digest asked for). */
+function unionSpec(a: HashSpec, b: HashSpec): HashSpec {
+  return { ...(a.md5 || b.md5 ? { md5: true } : {}), ...(a.s3Etag ?? b.s3Etag ? { s3Etag: (a.s3Etag ?? b.s3Etag)! } : {}) };
+}
+
+async function hashLocal(s: UploadSettings, file: LocalFile, spec: HashSpec): Promise<ContentHashes> {
+  if (!s.hashCache) return hashFile(file.path, spec);
+  return (file.identity && s.hashCache.cached(file.identity, file.size, spec)) ?? s.hashCache.hashFile(file.path, spec);
+}
+
+/** Runs `work` for every item, `md5_check_concurrency` (at least {@link CHECKS_IN_FLIGHT}) at once. */
+async function forEachLimited<T>(items: readonly T[], s: UploadSettings, work: (item: T) => Promise<void>): Promise<void> {
   // MD5 runs on this thread whatever the number of files in flight, so more in flight only
   // overlaps their stat calls and reads (3 MiB of buffers each). On an unchanged node nearly every
   // check is a hash-cache hit costing one stat: with 2 in flight, 20,000 files took 4 s; with 16, well under 1.
   const limit = pLimit(Math.max(CHECKS_IN_FLIGHT, s.md5CheckConcurrency));
-  const hashes = new Map<string, string | undefined>();
-  await Promise.all(
-    checks.map((d) =>
-      limit(async () => {
-        const { spec, pick } = specFor(s.storage, d.file.size, d.stored!.hash!, s.multipartChunksize);
-        try {
-          const computed = s.hashCache ? await s.hashCache.hashFile(d.file.path, spec) : await hashFile(d.file.path, spec);
-          hashes.set(d.key, pick(computed));
-        } catch (err) {
-          s.log.warning(`Cannot hash ${d.file.path} (${describeError(err)}); uploading it again`);
-          hashes.set(d.key, undefined);
-        }
-      }),
-    ),
-  );
-  return settleHashChecks(plan, hashes);
+  await Promise.all(items.map((item) => limit(() => work(item))));
+}
+
+/**
+ * Hashes each file the plan must check, in the form of each candidate it could reuse (through the
+ * hash cache: an unchanged SSTable costs one stat), then settles the plan
+ * (`plan/backup-plan.ts`). A file that cannot be read is not reused (its upload then reports why).
+ * The MD5 naming a tagged key is computed only for files that need one.
+ */
+export async function runHashChecks(plan: readonly TablePlan[], pool: readonly string[], naming: TagNaming, s: UploadSettings): Promise<TablePlan[]> {
+  const checks = pendingHashChecks(plan);
+  if (checks.length === 0) return [...plan];
+  s.log.info(`Comparing ${checks.length} files with the stored objects of the same name`);
+  const hashes = new Map<string, FileHashes>();
+  const record = (d: FileDecision, forms: ReturnType<typeof formsOf>, computed: ContentHashes | undefined): void => {
+    const byCandidate = new Map<string, string | undefined>();
+    for (const f of forms) byCandidate.set(f.key, computed && f.pick(computed));
+    hashes.set(d.key, { byCandidate, ...(computed?.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
+  };
+  // First the files the cache answers from the snapshot listing's stat (an unchanged node: all of
+  // them), without a promise each; then the others, `md5_check_concurrency` at once.
+  const toHash: Array<{ d: FileDecision; forms: ReturnType<typeof formsOf>; spec: HashSpec }> = [];
+  for (const d of checks) {
+    const forms = formsOf(d, s);
+    const spec = forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
+    const hit = forms.length === 0 ? undefined : d.file.identity && s.hashCache?.cached(d.file.identity, d.file.size, spec);
+    if (forms.length === 0 || hit) record(d, forms, hit);
+    else toHash.push({ d, forms, spec });
+  }
+  await forEachLimited(toHash, s, async ({ d, forms, spec }) => {
+    try {
+      record(d, forms, await hashLocal(s, d.file, spec));
+    } catch (err) {
+      s.log.warning(`Cannot hash ${d.file.path} (${describeError(err)}); not reusing a stored copy`);
+      record(d, forms, undefined);
+    }
+  });
+  try {
+    return settleHashChecks(plan, hashes, pool, naming);
+  } catch (err) {
+    if (!(err instanceof Md5NeededError)) throw err;
+    const wanted = new Set(err.keys);
+    await forEachLimited(checks.filter((d) => wanted.has(d.key)), s, async (d) => {
+      const md5Hex = (await hashLocal(s, d.file, { md5: true })).md5Hex;
+      hashes.set(d.key, { byCandidate: hashes.get(d.key)?.byCandidate ?? new Map(), ...(md5Hex ? { md5Hex } : {}) });
+    });
+    return settleHashChecks(plan, hashes, pool, naming);
+  }
 }
 
 /**

@@ -1,11 +1,16 @@
 /**
  * `verify`: checks that every object a backup's manifests name is in the store with the recorded
- * size, and with `--enable-md5-checks` the recorded hash. Where the store lists no hash (local
- * storage) the stored bytes are hashed, so a same-size corruption is caught (Medusa misses it).
+ * size, and with `--enable-md5-checks` the recorded hash. Where the store's listing hash is not
+ * computed from the bytes it holds (local storage) the stored bytes are hashed, so a same-size
+ * corruption or an overwrite by another writer is caught (Medusa misses both).
+ *
+ * `verifyAll` checks every backup of the bucket in one run (what a differential's overwrite, ours
+ * before issue 13 or Python Medusa's, may have broken in older backups): each data folder is listed
+ * once and each stored object hashed at most once, however many backups name it.
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import type { CatalogContext } from '../catalog/catalog.js';
+import { listClusterBackups, type CatalogContext } from '../catalog/catalog.js';
 import { detailClusterBackup, type DetailedClusterBackup } from '../catalog/details.js';
 import type { NodeBackup } from '../domain/backups.js';
 import type { Manifest } from '../domain/manifest.js';
@@ -21,43 +26,60 @@ export interface VerifyReport {
   readonly problems: readonly VerifyProblem[];
 }
 
-async function md5OfObject(ctx: CatalogContext, key: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of await ctx.storage.get(key)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** Listings and stored-byte hashes shared by the backups of one run. */
+class StoredView {
+  private readonly listings = new Map<string, Promise<Map<string, StoredObject>>>();
+  private readonly hashes = new Map<string, Promise<string>>();
+  private readonly limit = pLimit(HASH_CONCURRENCY);
+
+  constructor(private readonly ctx: CatalogContext) {}
+
+  /** Every object under `folder`, listed once per run. */
+  listing(folder: string): Promise<Map<string, StoredObject>> {
+    let found = this.listings.get(folder);
+    if (!found) {
+      found = (async () => {
+        const stored = new Map<string, StoredObject>();
+        for await (const info of this.ctx.storage.list(folder)) stored.set(info.key, { size: info.size, ...(info.hash !== undefined ? { hash: info.hash } : {}) });
+        return stored;
+      })();
+      this.listings.set(folder, found);
+    }
+    return found;
+  }
+
+  /** The hex MD5 of the stored bytes of `key`, read once per run. */
+  md5OfBytes(key: string): Promise<string> {
+    let found = this.hashes.get(key);
+    if (!found) {
+      found = this.limit(async () => {
+        const hash = createHash('md5');
+        for await (const chunk of await this.ctx.storage.get(key)) hash.update(chunk as Buffer);
+        return hash.digest('hex');
+      });
+      this.hashes.set(key, found);
+    }
+    return found;
+  }
 }
 
-async function storedObjects(
-  ctx: CatalogContext,
-  nb: NodeBackup,
-  manifest: Manifest,
-  checkHashes: boolean,
-): Promise<Map<string, StoredObject>> {
-  const stored = new Map<string, StoredObject>();
-  const folder = dataFolder(ctx.layout, nb.fqdn, nb.name, nb.differential);
-  for await (const info of ctx.storage.list(folder)) stored.set(info.key, { size: info.size, ...(info.hash !== undefined ? { hash: info.hash } : {}) });
-  if (checkHashes && !ctx.storage.capabilities.listingHasHash) {
-    const limit = pLimit(HASH_CONCURRENCY);
-    const wanted = manifest.flatMap((s) => s.objects).filter((o) => o.MD5 !== null && stored.get(o.path)?.size === o.size);
-    await Promise.all(
-      wanted.map((o) =>
-        limit(async () => {
-          stored.set(o.path, { size: o.size, hash: await md5OfObject(ctx, o.path) });
-        }),
-      ),
-    );
-  }
+async function storedObjects(ctx: CatalogContext, view: StoredView, nb: NodeBackup, manifest: Manifest, checkHashes: boolean): Promise<Map<string, StoredObject>> {
+  const listed = await view.listing(dataFolder(ctx.layout, nb.fqdn, nb.name, nb.differential));
+  if (!checkHashes || ctx.storage.capabilities.listingHasHash) return listed;
+  // A listing hash not computed from the bytes (local records) says nothing about what the file
+  // holds now: the bytes themselves are hashed.
+  const stored = new Map(listed);
+  const wanted = manifest.flatMap((s) => s.objects).filter((o) => o.MD5 !== null && listed.get(o.path)?.size === o.size);
+  await Promise.all(wanted.map(async (o) => stored.set(o.path, { size: o.size, hash: await view.md5OfBytes(o.path) })));
   return stored;
 }
 
-/** Verifies the named backup. Throws `BackupNotFoundError` when it does not exist. */
-export async function verifyBackup(ctx: CatalogContext, name: string, checkHashes: boolean): Promise<VerifyReport> {
-  const detailed = await detailClusterBackup(ctx, await findClusterBackup(ctx, name));
+async function verifyDetailed(ctx: CatalogContext, view: StoredView, detailed: DetailedClusterBackup, checkHashes: boolean): Promise<VerifyReport> {
   if (!detailed.backup.complete) return { detailed, problems: [] };
   const problems: VerifyProblem[] = [];
   for (const node of detailed.nodes) {
     if (!node.manifest) continue;
-    const stored = await storedObjects(ctx, node.nodeBackup, node.manifest, checkHashes);
+    const stored = await storedObjects(ctx, view, node.nodeBackup, node.manifest, checkHashes);
     const result = planVerify(node.manifest, stored, { differential: node.nodeBackup.differential, checkHashes });
     for (const path of result.summaryMismatches) {
       ctx.log.warning(
@@ -71,4 +93,25 @@ export async function verifyBackup(ctx: CatalogContext, name: string, checkHashe
     problems.push(...result.problems);
   }
   return { detailed, problems };
+}
+
+/** Verifies the named backup. Throws `BackupNotFoundError` when it does not exist. */
+export async function verifyBackup(ctx: CatalogContext, name: string, checkHashes: boolean): Promise<VerifyReport> {
+  const detailed = await detailClusterBackup(ctx, await findClusterBackup(ctx, name));
+  return verifyDetailed(ctx, new StoredView(ctx), detailed, checkHashes);
+}
+
+/**
+ * Verifies every backup of the bucket, oldest first; `onReport` gets each report as soon as it is
+ * made (a large bucket takes a while). Returns them all.
+ */
+export async function verifyAll(ctx: CatalogContext, checkHashes: boolean, onReport?: (r: VerifyReport) => void): Promise<VerifyReport[]> {
+  const view = new StoredView(ctx);
+  const reports: VerifyReport[] = [];
+  for (const backup of await listClusterBackups(ctx)) {
+    const report = await verifyDetailed(ctx, view, await detailClusterBackup(ctx, backup), checkHashes);
+    onReport?.(report);
+    reports.push(report);
+  }
+  return reports;
 }

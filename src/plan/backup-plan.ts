@@ -1,16 +1,44 @@
 /**
- * Pure: what a node backup does with each local snapshot file (reference §4.3).
+ * Pure: what a node backup does with each local snapshot file (reference §4.3), so that a backup
+ * never points at bytes other than its files' and never overwrites a stored object.
  *
- * - Full mode: every file is uploaded under the backup's own folder.
- * - Differential mode: the node's pool (`{P}F/data/`, listed once) is the cache. A file whose key
- *   (keyspace, table dir, index dir, file name) is absent is uploaded; present with another size,
- *   re-uploaded; present with the same size, reused, unless hashes are checked and the store
- *   listed a hash, in which case it is `check`ed: the caller computes the local hash in the
- *   store's form and {@link settleHashChecks} turns each check into reuse or re-upload. Where the
- *   listing has no hash (local storage) the size decides, as in Medusa.
+ * - Full mode: every file is uploaded under the backup's own folder (a new name: nothing there).
+ * - Differential mode: the node's pool (`{P}F/data/`, listed once) is the cache. A file's
+ *   candidates are every pool object with its identity (keyspace, table dir, index dir, file name):
+ *   the plain key and any content-tagged keys (`layout/pool-keys.ts`).
+ *   - No candidate: uploaded to the plain key.
+ *   - Candidates: the caller hashes the file (through the hash cache) in the form of each
+ *     candidate whose size matches and whose hash is known, and {@link settleHashChecks} decides:
+ *     a candidate with the same size AND hash is reused; otherwise the file is uploaded to a key
+ *     that is not in the pool: the plain key if it is free, else the first free tagged key for the
+ *     file's MD5 (`contentTag`), so identical content always lands on the same key and a re-run
+ *     reuses it.
  *
- * A reused object keeps the stored key, size and hash (`null` when the listing gave none, the
- * value Medusa writes in that case).
+ * Where Medusa differs, and why we do not follow it: Medusa reuses a same-name object on size alone
+ * (with md5 checks, where the listing has a hash), and re-uploads a different file to the SAME key.
+ * After an in-place restore Cassandra reuses SSTable names, so that overwrite mixed components of
+ * two SSTables in the new backup and destroyed the bytes older backups referenced. Here hashes are
+ * always compared (a stored object without a known hash is never reused: on local storage, one the
+ * backend has no record of, e.g. written by Python Medusa), and a stored object is never a target.
+ *
+ * A reused object keeps the stored key, size and hash.
+ *
+ * Decisions (issue 13), and why:
+ * - The new key's extra segment goes on the TABLE folder (`<tableDir>~<md5>`), not below it:
+ *   Python Medusa 0.31 reads `(keyspace, table)` from the segments above the file name and groups
+ *   its sorted pool listing with `itertools.groupby`; a segment below the table folder would read
+ *   as another keyspace and reset its view of the real one. The file name stays last and an index
+ *   file keeps its `.<index>` parent, which is all Medusa's download derives from a key
+ *   (`layout/pool-keys.ts` has the details).
+ * - The segment is content-derived (the file's MD5), so identical content maps to one key and a
+ *   re-run reuses what an interrupted one stored; the decision stays pure: reuse a candidate
+ *   whose size and hash match, else upload to a key the pool does not hold.
+ * - On local storage the "stored hash" is the MD5 the backend recorded when it wrote the object,
+ *   kept outside the bucket folder and valid only while the file's size, inode and mtime are
+ *   unchanged (`storage/backends/local-hash-records.ts`): never a re-read of the bucket, and an
+ *   object Python Medusa rewrote in place is not reusable.
+ * - The hash cache keeps hashing to one `stat` per unchanged file (snapshots are hard links of
+ *   live SSTables); after an in-place restore, one hash pass over the restored files.
  */
 import type { ManifestObject } from '../domain/manifest.js';
 import { hashesMatch } from './verify-plan.js';
@@ -21,6 +49,8 @@ export interface LocalFile {
   readonly relativePath: string;
   readonly path: string;
   readonly size: number;
+  /** Device, inode and mtime as found (the hash cache's key); optional. */
+  readonly identity?: { readonly dev: bigint; readonly ino: bigint; readonly mtimeNs: bigint };
 }
 
 /** A table folder of the snapshot. */
@@ -37,15 +67,25 @@ export interface PoolObject {
   readonly hash?: string;
 }
 
+/**
+ * - `upload`: new name, stored at its plain key;
+ * - `reupload`: the name is stored with other bytes (or bytes that cannot be checked): stored at a
+ *   key the pool does not hold;
+ * - `reuse`: a stored object has the same size and hash;
+ * - `check`: candidates exist; the file's hashes decide (see {@link settleHashChecks}).
+ */
 export type FileAction = 'upload' | 'reupload' | 'reuse' | 'check';
 
-/** The decision for one file. `stored` is set for every action but `upload`. */
+/** The decision for one file. */
 export interface FileDecision {
   readonly file: LocalFile;
-  /** Object key the file goes to (or already is at). */
+  /** Object key the file goes to or is at; for `check`, the plain key (the file's id in hash maps). */
   readonly key: string;
   readonly action: FileAction;
+  /** The reused object (`reuse` only). */
   readonly stored?: PoolObject;
+  /** Pool objects with the file's identity, plain key first (`check` only). */
+  readonly candidates?: readonly PoolObject[];
 }
 
 export interface TablePlan {
@@ -57,12 +97,17 @@ export interface TablePlan {
 export interface BackupPlanInput {
   readonly tables: readonly LocalTable[];
   readonly differential: boolean;
-  /** The pool listing, by key (differential only; ignored in full mode). */
-  readonly pool: ReadonlyMap<string, PoolObject>;
-  /** Object key of a file (from `layout/keys.ts` `dataKey`). */
-  readonly keyOf: (table: LocalTable, file: LocalFile) => string;
-  /** `--enable-md5-checks` or `[checks] enable_md5_checks`. */
-  readonly checkHashes: boolean;
+  /** The pool listing (differential only; ignored in full mode). */
+  readonly pool: Iterable<PoolObject>;
+  /**
+   * Object key of a file: its plain key, or with `tag` its content-tagged key (`layout/keys.ts`
+   * `dataKey`).
+   */
+  readonly keyOf: (table: LocalTable, file: LocalFile, tag?: string) => string;
+  /** The identity a pool key stores (`fileIdentity` of `layout/pool-keys.ts`), or undefined for a key of another shape. */
+  readonly identityOfKey: (key: string) => string | undefined;
+  /** The identity of a local file, in the same form. */
+  readonly identityOfFile: (table: LocalTable, file: LocalFile) => string;
 }
 
 /** Counts of a plan, the figures of the backup summary (reference §4.6). */
@@ -74,42 +119,117 @@ export interface PlanCounts {
   readonly uploadBytes: number;
 }
 
-/** Decides every file; see the module comment. */
+/** Orders candidates: the plain key first, then by key (stable, whatever the listing order). */
+function candidateOrder(plainKey: string) {
+  return (a: PoolObject, b: PoolObject): number => {
+    if (a.key === plainKey) return -1;
+    if (b.key === plainKey) return 1;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  };
+}
+
+/** First decisions: `upload` for files without candidates, `check` for the others; see the module comment. */
 export function planBackupUploads(input: BackupPlanInput): TablePlan[] {
+  const byIdentity = new Map<string, PoolObject[]>();
+  if (input.differential) {
+    for (const o of input.pool) {
+      const id = input.identityOfKey(o.key);
+      if (id === undefined) continue;
+      const list = byIdentity.get(id);
+      if (list) list.push(o);
+      else byIdentity.set(id, [o]);
+    }
+  }
   return input.tables.map((table) => ({
     keyspace: table.keyspace,
     tableDir: table.tableDir,
     files: table.files.map((file): FileDecision => {
       const key = input.keyOf(table, file);
-      if (!input.differential) return { file, key, action: 'upload' };
-      const stored = input.pool.get(key);
-      if (!stored) return { file, key, action: 'upload' };
-      if (stored.size !== file.size) return { file, key, action: 'reupload', stored };
-      if (input.checkHashes && stored.hash !== undefined) return { file, key, action: 'check', stored };
-      return { file, key, action: 'reuse', stored };
+      const found = byIdentity.get(input.identityOfFile(table, file));
+      if (!found) return { file, key, action: 'upload' };
+      return { file, key, action: 'check', candidates: [...found].sort(candidateOrder(key)) };
     }),
   }));
 }
 
-/** Keys whose local hash must be computed before the plan can be settled. */
+/** The `check` decisions, whose hashes the caller computes before {@link settleHashChecks}. */
 export function pendingHashChecks(plan: readonly TablePlan[]): FileDecision[] {
   return plan.flatMap((t) => t.files.filter((f) => f.action === 'check'));
 }
 
+/** Candidates worth hashing the file for: same size and a known stored hash. */
+export function comparableCandidates(decision: FileDecision): PoolObject[] {
+  return (decision.candidates ?? []).filter((c) => c.size === decision.file.size && c.hash !== undefined);
+}
+
+/** What the caller learnt about one file's content. */
+export interface FileHashes {
+  /** The file's hash in each comparable candidate's form, by candidate key (undefined: could not be computed). */
+  readonly byCandidate: ReadonlyMap<string, string | undefined>;
+  /** The file's MD5 in lower-case hex, when computed (names a tagged key). */
+  readonly md5Hex?: string;
+}
+
+/** `settleHashChecks` needs the MD5 of these files (plain key taken, nothing reusable) and was not given it. */
+export class Md5NeededError extends Error {
+  constructor(readonly keys: readonly string[]) {
+    super(`the MD5 of ${keys.length} files is needed to name their tagged keys`);
+    this.name = 'Md5NeededError';
+  }
+}
+
+/** The key a `check` decision uploads to when nothing is reusable, or `undefined` if its MD5 is needed and missing. */
+function uploadTarget(d: FileDecision, taken: ReadonlySet<string>, keyOfTag: (tag: string) => string, md5Hex: string | undefined, tagOf: (md5: string, n: number) => string): string | undefined {
+  if (!taken.has(d.key)) return d.key;
+  if (md5Hex === undefined) return undefined;
+  for (let n = 1; ; n++) {
+    const key = keyOfTag(tagOf(md5Hex, n));
+    if (!taken.has(key)) return key;
+  }
+}
+
+/** How `settleHashChecks` names tagged keys (`layout`'s `dataKey` and `contentTag`). */
+export interface TagNaming {
+  /** The file's key with `tag`. */
+  readonly keyOf: (table: TablePlan, file: LocalFile, tag: string) => string;
+  /** The `n`-th tag for content `md5Hex` (1 = first). */
+  readonly tagOf: (md5Hex: string, n: number) => string;
+}
+
 /**
- * Turns each `check` into `reuse` (local hash, in the store's form, matches the stored one) or
- * `reupload` (differs, or could not be computed: `undefined`).
+ * Turns each `check` into `reuse` (the first candidate, plain key first, whose size and hash match
+ * the file) or `reupload` to a key no pool object has (see the module comment). `pool` is every key
+ * listed; keys chosen here are added as they are chosen, so two files never get the same one.
+ * Throws {@link Md5NeededError} listing the files whose MD5 a tagged key needs and `hashes` lacks.
  */
-export function settleHashChecks(plan: readonly TablePlan[], localHashes: ReadonlyMap<string, string | undefined>): TablePlan[] {
-  return plan.map((t) => ({
+export function settleHashChecks(
+  plan: readonly TablePlan[],
+  hashes: ReadonlyMap<string, FileHashes>,
+  pool: Iterable<string>,
+  naming: TagNaming,
+): TablePlan[] {
+  const taken = new Set(pool);
+  const missing: string[] = [];
+  const settled = plan.map((t) => ({
     ...t,
-    files: t.files.map((f): FileDecision => {
-      if (f.action !== 'check') return f;
-      const local = localHashes.get(f.key);
-      const same = local !== undefined && f.stored?.hash !== undefined && hashesMatch(f.stored.hash, local);
-      return { ...f, action: same ? 'reuse' : 'reupload' };
+    files: t.files.map((d): FileDecision => {
+      if (d.action !== 'check') return d;
+      const h = hashes.get(d.key);
+      for (const c of comparableCandidates(d)) {
+        const local = h?.byCandidate.get(c.key);
+        if (local !== undefined && hashesMatch(c.hash!, local)) return { file: d.file, key: c.key, action: 'reuse', stored: c };
+      }
+      const target = uploadTarget(d, taken, (tag) => naming.keyOf(t, d.file, tag), h?.md5Hex, naming.tagOf);
+      if (target === undefined) {
+        missing.push(d.key);
+        return d;
+      }
+      taken.add(target);
+      return { file: d.file, key: target, action: 'reupload' };
     }),
   }));
+  if (missing.length > 0) throw new Md5NeededError(missing);
+  return settled;
 }
 
 /** Totals by action. */
@@ -131,7 +251,7 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
   return { upload, reupload, reuse, check, uploadBytes };
 }
 
-/** The manifest entry of a reused object: the stored key, size and hash (`null` if none listed). */
+/** The manifest entry of a reused object: the stored key, size and hash. */
 export function reusedManifestObject(stored: PoolObject): ManifestObject {
   return { path: stored.key, MD5: stored.hash ?? null, size: stored.size };
 }

@@ -11,6 +11,7 @@
  */
 import type { Manifest, ManifestSection } from '../domain/manifest.js';
 import { prefixPath, type BucketLayout } from '../layout/keys.js';
+import { TAG_SEPARATOR } from '../layout/pool-keys.js';
 import { segmentProblem } from '../layout/segments.js';
 import { filterSections, type RestoreFilter } from './restore-filter.js';
 
@@ -97,7 +98,8 @@ function decideAction(mode: RestoreMode, keyspace: string, tableDir: string, has
 
 /**
  * The path of `key` inside its section's table directory, or a problem. The key must read
- * `{P}...<keyspace>/<tableDir>/<file>` or `{P}...<keyspace>/<tableDir>/.<index>/<file>`.
+ * `{P}...<keyspace>/<tableDir>/<file>` or `{P}...<keyspace>/<tableDir>/.<index>/<file>`, where the
+ * table segment may carry a content tag (`<tableDir>~<tag>`, `layout/pool-keys.ts`).
  */
 function relPathOf(key: string, prefix: string, section: ManifestSection): { relPath: string } | { problem: string } {
   if (key.startsWith('/')) return { problem: 'is an absolute path' };
@@ -110,7 +112,9 @@ function relPathOf(key: string, prefix: string, section: ManifestSection): { rel
   const n = segments.length;
   const hidden = n >= 4 && segments[n - 2]!.startsWith('.');
   const base = hidden ? n - 4 : n - 3;
-  if (base < 0 || segments[base] !== section.keyspace || segments[base + 1] !== section.columnfamily) {
+  const table = base >= 0 ? segments[base + 1]! : '';
+  const tableMatches = table === section.columnfamily || (table.startsWith(`${section.columnfamily}${TAG_SEPARATOR}`) && table.length > section.columnfamily.length + 1);
+  if (base < 0 || segments[base] !== section.keyspace || !tableMatches) {
     return { problem: `is not under ${section.keyspace}/${section.columnfamily}/` };
   }
   return { relPath: segments.slice(base + 2).join('/') };

@@ -1,8 +1,15 @@
 /**
  * Pure: compares a node backup's manifest with what the store holds (reference §6.2).
- * `-Statistics.db` is never checked (Cassandra rewrites it in place); a `-Summary.db` mismatch is
- * only a warning (Cassandra rebuilds index summaries); full backups also report stored objects the
- * manifest does not name.
+ * A `-Summary.db` mismatch is only a warning (Cassandra rebuilds index summaries); full backups also
+ * report stored objects the manifest does not name.
+ *
+ * `-Statistics.db`: Medusa never checks it. Without hash checks we do the same (its outputs are
+ * matched line for line). With hash checks, a stored Statistics.db whose size or hash differs from
+ * the manifest IS reported: nothing we write ever changes a stored object, so a difference means
+ * another writer overwrote it (Medusa's differential re-uploads a same-name file of another size
+ * over the old key after an in-place restore, and Statistics.db sizes differ more often than any
+ * other component's), and a restore would then pair that SSTable with the wrong metadata. A missing
+ * Statistics.db is still not reported, as in Medusa.
  */
 import type { Manifest } from '../domain/manifest.js';
 
@@ -24,7 +31,7 @@ export interface VerifyResult {
   readonly summaryMismatches: readonly string[];
 }
 
-function isIgnored(path: string): boolean {
+function isStatistics(path: string): boolean {
   return path.includes('-Statistics.db');
 }
 
@@ -61,11 +68,12 @@ export function planVerify(manifest: Manifest, stored: ReadonlyMap<string, Store
   const inManifest = new Set<string>();
   for (const section of manifest) {
     for (const obj of section.objects) {
-      if (isIgnored(obj.path)) continue;
+      const statistics = isStatistics(obj.path);
+      if (statistics && !options.checkHashes) continue;
       inManifest.add(obj.path);
       const found = stored.get(obj.path);
       if (!found) {
-        problems.push({ kind: 'missing', path: obj.path });
+        if (!statistics) problems.push({ kind: 'missing', path: obj.path });
         continue;
       }
       let reason: string | undefined;
@@ -79,7 +87,7 @@ export function planVerify(manifest: Manifest, stored: ReadonlyMap<string, Store
     }
   }
   if (!options.differential) {
-    const extra = [...stored.keys()].filter((k) => !isIgnored(k) && !inManifest.has(k)).sort();
+    const extra = [...stored.keys()].filter((k) => !isStatistics(k) && !inManifest.has(k)).sort();
     for (const path of extra) problems.push({ kind: 'not-in-manifest', path });
   }
   return { problems, summaryMismatches };

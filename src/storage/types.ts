@@ -18,8 +18,9 @@ export interface ObjectInfo {
   /**
    * The hash the store reports, in the exact form Medusa writes into `manifest.json` as `MD5`
    * (reference §3.2): local hex MD5, S3 ETag without quotes (`<hex>` or `<hex>-<parts>`), GCS base64
-   * `md5Hash`, Azure base64 Content-MD5 / ETag. `undefined` where the store gives none (a local
-   * listing carries no hash; only `put` on the local backend returns one).
+   * `md5Hash`, Azure base64 Content-MD5 / ETag. `undefined` where the store gives none (the local
+   * store gives only the MD5 it recorded when it stored the object, while the file is unchanged
+   * since: see `backends/local.ts`).
    */
   readonly hash?: string;
 }
@@ -82,7 +83,11 @@ export interface StorageCapabilities {
   readonly hashKind: HashKind;
   /** Most keys one `deleteMany` request removes (1 where the store has no batch delete). */
   readonly maxDeleteBatch: number;
-  /** Whether `list` results carry `hash` (local: no; object stores: yes). */
+  /**
+   * Whether `list` results carry a `hash` the store computed from the bytes it holds (object
+   * stores: yes). The local store says no: its hashes are the ones recorded when objects were
+   * stored, so a caller that must check the bytes themselves (`verify`) reads them.
+   */
   readonly listingHasHash: boolean;
 }
 

@@ -97,6 +97,14 @@ export interface AtomicWriteOptions {
 export interface WrittenFile {
   readonly size: number;
   readonly mtime: Date;
+  /** Inode and mtime (ns) of the file, taken before the rename (which keeps both): who wrote these bytes can be told later. */
+  readonly stamp: FileStamp;
+}
+
+/** What tells one written file from a later rewrite of the same path. */
+export interface FileStamp {
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
 }
 
 /** Attempts at creating the temporary file when a concurrent delete removed the empty folder. */
@@ -155,11 +163,11 @@ export async function writeFileAtomically(destination: string, source: Readable 
     await options.verify?.({ size });
     signal?.throwIfAborted();
     if (options.durable !== false) await handle.sync();
-    const { mtime } = await handle.stat();
+    const st = await handle.stat({ bigint: true });
     closed = true;
     await handle.close();
     await rename(path, destination);
-    return { size, mtime };
+    return { size, mtime: st.mtime, stamp: { ino: st.ino, mtimeNs: st.mtimeNs } };
   } catch (err) {
     if (isReadable(source)) source.destroy();
     // Never close the file under a write still in flight (its failure would go unobserved).
@@ -262,8 +270,8 @@ export async function placeFileAtomically(destination: string, fill: (tempPath: 
     let written: WrittenFile;
     try {
       if (options.durable !== false) await done.sync();
-      const { size, mtime } = await done.stat();
-      written = { size, mtime };
+      const st = await done.stat({ bigint: true });
+      written = { size: Number(st.size), mtime: st.mtime, stamp: { ino: st.ino, mtimeNs: st.mtimeNs } };
     } finally {
       await done.close();
     }

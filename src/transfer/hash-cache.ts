@@ -46,6 +46,8 @@ export interface HashCacheStats {
 export class HashCache {
   private readonly entries = new Map<string, Entry>();
   private readonly used = new Set<string>();
+  /** Whether an entry was added or changed since the cache was loaded (else `save` has nothing to write). */
+  private dirty = false;
   readonly stats: HashCacheStats = { hits: 0, misses: 0 };
 
   private readonly persistPath: string | undefined;
@@ -105,8 +107,25 @@ export class HashCache {
     const merged = mergeInto(entry, computed, missing);
     const after = await stat(path, { bigint: true });
     // Replaced or modified while being read: the digests may describe neither version; do not keep them.
-    if (sameFile(before, after) && computed.size === size) this.entries.set(id, merged);
+    if (sameFile(before, after) && computed.size === size) {
+      this.entries.set(id, merged);
+      this.dirty = true;
+    }
     return answer(merged, spec);
+  }
+
+  /**
+   * The digests `spec` asks for of a file whose identity and size the caller already read (a
+   * snapshot listing), when the cache holds them all; undefined otherwise (then `hashFile`). Saves
+   * the `stat` that `hashFile` starts with: on an unchanged node that `stat` was most of a check.
+   */
+  cached(identity: { readonly dev: bigint; readonly ino: bigint; readonly mtimeNs: bigint }, size: number, spec: HashSpec): ContentHashes | undefined {
+    const id = `${identity.dev}:${identity.ino}`;
+    const entry = this.entries.get(id);
+    if (!entry || entry.size !== size || entry.mtimeNs !== identity.mtimeNs.toString() || missingSpec(entry, spec)) return undefined;
+    this.used.add(id);
+    this.stats.hits += 1;
+    return answer(entry, spec);
   }
 
   /**
@@ -124,7 +143,9 @@ export class HashCache {
     const old = this.entries.get(id);
     const base: Entry = old && old.size === size && old.mtimeNs === mtimeNs ? old : { size, mtimeNs };
     this.used.add(id);
+    if (base.md5Hex === md5Hex) return;
     this.entries.set(id, { ...base, md5Hex, md5Base64: Buffer.from(md5Hex, 'hex').toString('base64') });
+    this.dirty = true;
   }
 
   /** Entries held. */
@@ -133,11 +154,14 @@ export class HashCache {
   }
 
   /**
-   * Writes the cache to its `persistPath` atomically (no-op without one). `dropUnused` keeps only
-   * files looked up by this process, so entries of deleted files (compacted SSTables) do not pile up.
+   * Writes the cache to its `persistPath` atomically (no-op without one, or when nothing changed
+   * since it was loaded). `dropUnused` keeps only files looked up by this process, so entries of
+   * deleted files (compacted SSTables) do not pile up.
    */
   async save(options: { dropUnused?: boolean } = {}): Promise<void> {
     if (!this.persistPath) return;
+    // Nothing new and nothing to drop (an unchanged node): the file already says it all.
+    if (!this.dirty && (!options.dropUnused || [...this.entries.keys()].every((id) => this.used.has(id)))) return;
     const entries: Record<string, Entry> = {};
     for (const [id, e] of this.entries) if (!options.dropUnused || this.used.has(id)) entries[id] = e;
     const body: CacheFile = { version: 1, entries };

@@ -122,6 +122,26 @@ describe('verify', () => {
     assert.equal(r.status, 1);
     assert.ok(r.lines.some((l) => l.endsWith('Blob different')), r.stdout);
   });
+  test('verify --all checks every backup: a damaged one is named with its object, exit 1; an incomplete one is shown, not failed', () => {
+    const corrupt = bucketFor('corrupt-sstable');
+    const name = scenario('corrupt-sstable').bucket.nodeBackups[0]!.name;
+    const r = corrupt('verify', '--all', '--enable-md5-checks');
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.lines.includes(`Validating ${name} ...`), r.stdout);
+    assert.ok(r.lines.some((l) => l.endsWith('Blob different')), r.stdout);
+    assert.match(r.lines.at(-1) ?? '', new RegExp(`^1 of \\d+ backups failed validation: ${name}`));
+    const good = bucketFor('complete-3-nodes')('verify', '--all', '--enable-md5-checks');
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.lines.at(-1) ?? '', /^All \d+ complete backups validated$/);
+    const incomplete = bucketFor('incomplete')('verify', '--all');
+    assert.ok(incomplete.lines.includes('- Completion: Not complete!'), incomplete.stdout);
+    assert.match(incomplete.lines.at(-1) ?? '', /incomplete, not verified: .*broken/);
+  });
+  test('verify needs exactly one of --backup-name and --all (exit 2)', () => {
+    const medusa = bucketFor('complete-3-nodes');
+    assert.equal(medusa('verify').status, 2);
+    assert.equal(medusa('verify', '--all', '--backup-name', 'x').status, 2);
+  });
   test('an incomplete backup fails', () => {
     const medusa = bucketFor('incomplete');
     const r = medusa('verify', '--backup-name', 'broken');

@@ -57,7 +57,8 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
         const log = progress ? progress.wrapLogger(ctx.log) : ctx.log;
         const yaml = await readCassandraYaml(config.cassandra.config_file);
         const checkHashes = opts.enableMd5Checks || config.checks.enable_md5_checks;
-        const hashCache = checkHashes ? await HashCache.load({ persistPath: hashCachePath() }) : undefined;
+        // Always: a differential compares every same-name same-size file by hash, and the cache keeps that to one stat per unchanged file.
+        const hashCache = await HashCache.load({ persistPath: hashCachePath() });
         const metrics = createMetricsSink(config.monitoring, log);
         lowerOwnPriority(log);
         const backupName = opts.backupName ?? defaultBackupName(commandStart);

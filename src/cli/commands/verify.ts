@@ -1,37 +1,69 @@
-/** `medusa verify`: completeness and integrity of one backup (reference §6.2); exit 1 on any problem. */
+/**
+ * `medusa verify`: completeness and integrity of one backup (reference §6.2), or with `--all` of
+ * every backup of the bucket; exit 1 on any problem.
+ *
+ * `--all` prints each backup's block as `verify --backup-name` does, then one summary line. An
+ * incomplete backup (a crashed run) is shown as such but does not fail the run: `--all` is for
+ * finding damaged complete backups, and a bucket often keeps an unfinished one.
+ */
 import type { Command } from 'commander';
 import { describeVerifyProblem } from '../../plan/verify-plan.js';
-import { verifyBackup } from '../../ops/verify.js';
-import { OperationError } from '../../util/errors.js';
+import { verifyAll, verifyBackup, type VerifyReport } from '../../ops/verify.js';
+import { OperationError, UsageError } from '../../util/errors.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
 
+/** Prints a report's block; returns what failed, if anything. */
+function printReport({ detailed, problems }: VerifyReport): 'incomplete' | 'failed' | undefined {
+  const { backup } = detailed;
+  printLine(`Validating ${backup.name} ...`);
+  if (!backup.complete) {
+    printLine('- Completion: Not complete!');
+    for (const nb of backup.incompleteNodes) printLine(`  - [${nb.fqdn}] Backup started at ${nb.started}, but not finished yet`);
+    for (const fqdn of backup.missingNodes) printLine(`  - [${fqdn}] Backup missing`);
+    return 'incomplete';
+  }
+  printLine('- Completion: OK!');
+  if (problems.length > 0) {
+    printLine('- Manifest validation: Failed!');
+    for (const p of problems) printLine(describeVerifyProblem(p));
+    return 'failed';
+  }
+  printLine('- Manifest validated: OK!!');
+  return undefined;
+}
+
 export function registerVerify(program: Command, globals: GlobalsGetter): void {
   program
     .command('verify')
-    .description('Verify the integrity of a backup')
-    .requiredOption('--backup-name <name>', 'backup name')
+    .description('Verify the integrity of a backup (or of every backup with --all)')
+    .option('--backup-name <name>', 'backup name')
+    .option('--all', 'verify every backup of the bucket (each stored object is listed and hashed once)', false)
     .option('--enable-md5-checks', 'also compare hashes (in addition to sizes)', false)
-    .action((opts: { backupName: string; enableMd5Checks: boolean }) =>
-      withCommandContext(globals(), async (ctx) => {
+    .action((opts: { backupName?: string; all: boolean; enableMd5Checks: boolean }) => {
+      if ((opts.backupName === undefined) === !opts.all) throw new UsageError('verify needs exactly one of --backup-name NAME and --all');
+      return withCommandContext(globals(), async (ctx) => {
         const checkHashes = opts.enableMd5Checks || ctx.config.checks.enable_md5_checks;
-        const { detailed, problems } = await verifyBackup(ctx, opts.backupName, checkHashes);
-        const { backup } = detailed;
-        printLine(`Validating ${backup.name} ...`);
-        if (!backup.complete) {
-          printLine('- Completion: Not complete!');
-          for (const nb of backup.incompleteNodes) printLine(`  - [${nb.fqdn}] Backup started at ${nb.started}, but not finished yet`);
-          for (const fqdn of backup.missingNodes) printLine(`  - [${fqdn}] Backup missing`);
-          throw new OperationError('Backup is incomplete');
+        if (opts.backupName !== undefined) {
+          const outcome = printReport(await verifyBackup(ctx, opts.backupName, checkHashes));
+          if (outcome === 'incomplete') throw new OperationError('Backup is incomplete');
+          if (outcome === 'failed') throw new OperationError('Manifest validation failed');
+          return;
         }
-        printLine('- Completion: OK!');
-        if (problems.length > 0) {
-          printLine('- Manifest validation: Failed!');
-          for (const p of problems) printLine(describeVerifyProblem(p));
-          throw new OperationError('Manifest validation failed');
+        const failed: string[] = [];
+        const incomplete: string[] = [];
+        const reports = await verifyAll(ctx, checkHashes, (r) => {
+          const outcome = printReport(r);
+          if (outcome === 'failed') failed.push(r.detailed.backup.name);
+          if (outcome === 'incomplete') incomplete.push(r.detailed.backup.name);
+        });
+        const skipped = incomplete.length > 0 ? `; ${incomplete.length} incomplete, not verified: ${incomplete.join(', ')}` : '';
+        if (failed.length > 0) {
+          printLine(`${failed.length} of ${reports.length} backups failed validation: ${failed.join(', ')}${skipped}`);
+          throw new OperationError(`Manifest validation failed for ${failed.join(', ')}`);
         }
-        printLine('- Manifest validated: OK!!');
-      }),
-    );
+        printLine(`All ${reports.length - incomplete.length} complete backups validated${skipped}`);
+      });
+    });
 }

@@ -3,7 +3,7 @@
  * streamed one folder at a time (a 200,000-file bucket is never held in memory, only the entries
  * of the folders on the current path), starting at the deepest folder the prefix names.
  */
-import type { Dirent } from 'node:fs';
+import type { BigIntStats, Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTempFileName } from '../../transfer/atomic-file.js';
@@ -22,14 +22,28 @@ interface Entry {
 }
 
 /**
+ * Gives the listing of one folder its hashes: `forFolder(dirKey, whole)` is asked once per folder
+ * holding files (`whole`: every file of the folder is listed, not only those matching a name
+ * prefix) and answers, for each file's stat, its hash or undefined; `done` is called once the
+ * folder's files are all stat'ed, with the hashes given (the caller may tidy its records then).
+ */
+export interface FolderHashes {
+  forFolder(dirKey: string): Promise<{
+    hashOf(name: string, st: BigIntStats): string | undefined;
+    done(whole: boolean, given: ReadonlyMap<string, BigIntStats>): Promise<void>;
+  }>;
+}
+
+/**
  * Yields every file under `root` whose key (path relative to `root`, `/`-separated) starts with
  * `prefix`. `prefix` must already be validated. Files that vanish while listing are skipped;
  * temporary files of in-flight writes are never yielded; symbolic links to folders are not followed.
+ * With `hashes`, each object carries the hash it answers (see {@link FolderHashes}).
  */
-export async function* listLocalTree(root: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+export async function* listLocalTree(root: string, prefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<ObjectInfo> {
   const cut = prefix.lastIndexOf('/') + 1;
   const dirKey = prefix.slice(0, cut);
-  yield* walk(join(root, dirKey), dirKey, prefix.slice(cut), signal);
+  yield* walk(join(root, dirKey), dirKey, prefix.slice(cut), signal, hashes);
 }
 
 /**
@@ -59,24 +73,30 @@ async function* walkKeys(dirPath: string, dirKey: string, namePrefix: string, si
   if (page.length > 0) yield page;
 }
 
-async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+type Folder = Awaited<ReturnType<FolderHashes['forFolder']>>;
+
+async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<ObjectInfo> {
   signal?.throwIfAborted();
-  const entries = await readEntries(dirPath, namePrefix);
+  // The folder's records are read while it is listed (one more read per folder would otherwise
+  // add its latency to every folder of a 2,500-table pool).
+  const [entries, folder] = await Promise.all([readEntries(dirPath, namePrefix), hashes?.forFolder(dirKey)]);
+  const given = new Map<string, BigIntStats>();
   let batch: Entry[] = [];
   for (const entry of entries) {
     if (!entry.isDir) {
       batch.push(entry);
       if (batch.length >= STAT_BATCH) {
-        yield* statBatch(dirPath, dirKey, batch);
+        yield* statBatch(dirPath, dirKey, batch, folder, given);
         batch = [];
       }
       continue;
     }
-    yield* statBatch(dirPath, dirKey, batch);
+    yield* statBatch(dirPath, dirKey, batch, folder, given);
     batch = [];
-    yield* walk(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal);
+    yield* walk(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal, hashes);
   }
-  yield* statBatch(dirPath, dirKey, batch);
+  yield* statBatch(dirPath, dirKey, batch, folder, given);
+  await folder?.done(namePrefix === '', given);
 }
 
 async function readEntries(dirPath: string, namePrefix: string): Promise<Entry[]> {
@@ -98,18 +118,24 @@ async function readEntries(dirPath: string, namePrefix: string): Promise<Entry[]
   return entries;
 }
 
-async function* statBatch(dirPath: string, dirKey: string, batch: readonly Entry[]): AsyncGenerator<ObjectInfo> {
+async function* statBatch(dirPath: string, dirKey: string, batch: readonly Entry[], folder: Folder | undefined, given: Map<string, BigIntStats>): AsyncGenerator<ObjectInfo> {
   if (batch.length === 0) return;
-  const infos = await Promise.all(batch.map((e) => statFile(join(dirPath, e.name), `${dirKey}${e.name}`)));
-  for (const info of infos) if (info) yield info;
+  const stats = await Promise.all(batch.map((e) => statFile(join(dirPath, e.name))));
+  for (let i = 0; i < batch.length; i++) {
+    const st = stats[i];
+    if (!st) continue;
+    const name = batch[i]!.name;
+    const hash = folder?.hashOf(name, st);
+    if (hash !== undefined) given.set(name, st);
+    yield { key: `${dirKey}${name}`, size: Number(st.size), lastModified: st.mtime, ...(hash !== undefined ? { hash } : {}) };
+  }
 }
 
-async function statFile(path: string, key: string): Promise<ObjectInfo | undefined> {
+async function statFile(path: string): Promise<BigIntStats | undefined> {
   try {
-    const st = await stat(path);
+    const st = await stat(path, { bigint: true });
     // Sockets, fifos and links to folders are not objects.
-    if (!st.isFile()) return undefined;
-    return { key, size: st.size, lastModified: st.mtime };
+    return st.isFile() ? st : undefined;
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined; // deleted while listing
     throw err;

@@ -7,8 +7,10 @@
  *   (a large file source: a kernel copy, whose MD5 is then computed on a worker thread);
  *   with `durable: false` it skips the flush and `flush` later syncs the whole file system once.
  * - `copyToFile` copies an object into a local file in the kernel, for downloads and restores.
- * - `stat` and `list` carry no hash: hashing a file to answer a listing would read the whole bucket
- *   (Medusa's local listing carries none either).
+ * - `stat` and `list` carry the MD5 recorded when the object was stored, while the file is still the
+ *   one written then (`local-hash-records.ts`: records kept outside the bucket folder, so Python
+ *   Medusa never sees them); no hash for other objects (written by Python Medusa, rewritten since):
+ *   hashing a file to answer a listing would read the whole bucket.
  * - `delete` also removes the folders it leaves empty, up to the bucket folder, so a purge leaves a
  *   clean tree. Python Medusa only removes the file; empty folders change nothing for it (its
  *   listing skips folders), so both tools see the same objects.
@@ -16,7 +18,7 @@
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
 import { isTempFileName, placeFileAtomically, writeFileAtomically } from '../../transfer/atomic-file.js';
@@ -41,7 +43,8 @@ import type {
 } from '../types.js';
 import type { StorageSection } from '../../config/types.js';
 import { errnoCode, mapLocalError } from './local-errors.js';
-import { listLocalKeys, listLocalTree } from './local-list.js';
+import { HashRecords, recordedHash, type HashRecord } from './local-hash-records.js';
+import { listLocalKeys, listLocalTree, type FolderHashes } from './local-list.js';
 import { deleteEach } from '../delete-each.js';
 
 /** File sources at least this large are stored by a kernel copy hashed on a worker thread. */
@@ -56,6 +59,17 @@ export interface LocalBackendOptions {
   readonly root: string;
   /** Name used in messages (default `local`). */
   readonly provider?: string;
+  /**
+   * Where the stored-MD5 records live (`local-hash-records.ts`); default
+   * `<parent of root>/.medusa-ts/stored-md5/<name of root>`, which is what `createBackend` gives
+   * for `<base_path>/<bucket_name>` with a one-segment bucket name.
+   */
+  readonly recordsRoot?: string;
+}
+
+/** The records folder of a bucket folder: `<base_path>/.medusa-ts/stored-md5/<bucket_name>`. */
+export function defaultRecordsRoot(basePath: string, bucketName: string): string {
+  return join(basePath, '.medusa-ts', 'stored-md5', bucketName);
 }
 
 /** Objects as files under one folder. See the module comment for the exact semantics. */
@@ -66,10 +80,13 @@ export class LocalBackend implements StorageBackend {
   readonly root: string;
   /** Hashing threads for `putByKernelCopy`, started on first use (idle ones never keep the process alive). */
   private hashThreads: HashWorkerPool | undefined;
+  /** The MD5 of each object this backend stored (see the module comment). */
+  readonly records: HashRecords;
 
   constructor(options: LocalBackendOptions) {
     this.root = resolve(options.root);
     this.provider = options.provider ?? 'local';
+    this.records = new HashRecords(resolve(options.recordsRoot ?? defaultRecordsRoot(dirname(this.root), basename(this.root))));
   }
 
   /** The file that holds `key` (the key is validated first). */
@@ -99,7 +116,9 @@ export class LocalBackend implements StorageBackend {
           }
         },
       });
-      return { key, size: written.size, lastModified: written.mtime, hash: hasher.digest().md5Hex ?? '' };
+      const md5 = hasher.digest().md5Hex ?? '';
+      await this.records.record(key, written.size, written.stamp, md5, options.durable !== false);
+      return { key, size: written.size, lastModified: written.mtime, hash: md5 };
     } catch (err) {
       throw mapLocalError(this.provider, `put ${key}`, err);
     } finally {
@@ -120,6 +139,7 @@ export class LocalBackend implements StorageBackend {
         await copyFile(sourcePath, temp, constants.COPYFILE_FICLONE);
         md5 = (await this.hashPool().hashFile(temp, { md5: true })).md5Hex ?? '';
       }, { ...(options.signal ? { signal: options.signal } : {}), ...(options.durable === false ? { durable: false } : {}) });
+      await this.records.record(key, written.size, written.stamp, md5, options.durable !== false);
       return { key, size: written.size, lastModified: written.mtime, hash: md5 };
     } catch (err) {
       throw mapLocalError(this.provider, `put ${key}`, err);
@@ -182,8 +202,10 @@ export class LocalBackend implements StorageBackend {
   async stat(key: string): Promise<ObjectInfo | undefined> {
     const path = this.pathOf(key);
     try {
-      const st = await stat(path);
-      return st.isFile() ? { key, size: st.size, lastModified: st.mtime } : undefined;
+      const st = await stat(path, { bigint: true });
+      if (!st.isFile()) return undefined;
+      const hash = recordedHash(await this.records.of(key), st);
+      return { key, size: Number(st.size), lastModified: st.mtime, ...(hash !== undefined ? { hash } : {}) };
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -194,11 +216,27 @@ export class LocalBackend implements StorageBackend {
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     assertListPrefix(this.provider, prefix);
     try {
-      yield* listLocalTree(this.root, prefix, options.signal);
+      yield* listLocalTree(this.root, prefix, options.signal, this.folderHashes);
     } catch (err) {
       throw mapLocalError(this.provider, `list ${prefix || '(whole bucket)'}`, err);
     }
   }
+
+  /** The listing's view of the records: a folder's log read once, compacted when it grew far past the folder. */
+  private readonly folderHashes: FolderHashes = {
+    forFolder: async (dirKey) => {
+      const records = await this.records.folder(dirKey);
+      return {
+        hashOf: (name, st) => recordedHash(records.get(name), st),
+        done: async (whole, given) => {
+          if (!whole) return;
+          const live = new Map<string, HashRecord>();
+          for (const name of given.keys()) live.set(name, records.get(name)!);
+          await this.records.compact(dirKey, records, live);
+        },
+      };
+    },
+  };
 
   async *listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<readonly string[]> {
     assertListPrefix(this.provider, prefix);
@@ -222,11 +260,12 @@ export class LocalBackend implements StorageBackend {
     await this.pruneEmptyFolders(dirname(path));
   }
 
-  /** Removes `dir` and its parents while they are empty, stopping at the bucket folder. */
+  /** Removes `dir` and its parents while they are empty, stopping at the bucket folder; their records go too. */
   private async pruneEmptyFolders(dir: string): Promise<void> {
     while (dir.length > this.root.length && dir.startsWith(this.root)) {
       try {
         await rmdir(dir);
+        await this.records.forgetFolder(`${relative(this.root, dir).split(sep).join('/')}/`);
       } catch (err) {
         // Not empty (or just made non-empty by a concurrent put): the tree above is in use.
         if (errnoCode(err) !== 'ENOENT') return;
@@ -253,6 +292,7 @@ export class LocalBackend implements StorageBackend {
 
   /** Syncs the file system holding the bucket folder (nothing to do when no object was ever put). */
   async flush(): Promise<void> {
+    await this.records.flush();
     const present = await stat(this.root).then(() => true, (err: unknown) => {
       if (errnoCode(err) === 'ENOENT') return false;
       throw mapLocalError(this.provider, 'flush', err);
@@ -261,6 +301,8 @@ export class LocalBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
+    // Records of unflushed puts are worth keeping (they only enable reuse; losing them is safe).
+    await this.records.flush().catch(() => undefined);
     await this.hashThreads?.close();
     this.hashThreads = undefined;
   }
@@ -298,7 +340,7 @@ export async function createBackend(storage: Readonly<StorageSection>, _context:
   } catch (err) {
     throw mapLocalError('local', `create bucket folder ${root}`, err);
   }
-  return new LocalBackend({ root });
+  return new LocalBackend({ root, recordsRoot: defaultRecordsRoot(storage.base_path, storage.bucket_name) });
 }
 
 /** Exactly `length` bytes of the file from `start` (reads until done; a file that shrank is an error). */

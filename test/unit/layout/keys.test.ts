@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { contentTag, parseDataRest, tableSegment, type DataKeyParts } from '../../../src/layout/pool-keys.js';
 import { describe, test } from 'node:test';
 import {
   dataKey,
@@ -72,4 +73,32 @@ describe('names that would escape a folder are refused', () => {
     });
   }
   test('../ inside an SSTable path', () => assert.throws(() => dataKey({}, 'n', 'b', true, 'ks', 't', '../../etc/passwd'), InvalidSegmentError));
+});
+
+describe('pool keys: plain and content-tagged', () => {
+  const T = 't-5b2a4bd0c1ef11eea2d1a3f3b8c0d9e1';
+  const M = '0123456789abcdef0123456789abcdef';
+  const cases: Array<[string, string, DataKeyParts | undefined]> = [
+    ['plain', `ks/${T}/nb-1-big-Data.db`, { keyspace: 'ks', tableDir: T, relativePath: 'nb-1-big-Data.db' }],
+    ['plain index', `ks/${T}/.t_idx/nb-1-big-Data.db`, { keyspace: 'ks', tableDir: T, relativePath: '.t_idx/nb-1-big-Data.db' }],
+    ['tagged', `ks/${T}~${M}/nb-1-big-Data.db`, { keyspace: 'ks', tableDir: T, relativePath: 'nb-1-big-Data.db', tag: M }],
+    ['tagged, second attempt, index', `ks/${T}~${M}~2/.t_idx/nb-1-big-Data.db`, { keyspace: 'ks', tableDir: T, relativePath: '.t_idx/nb-1-big-Data.db', tag: `${M}~2` }],
+    ['a sub-folder that is not an index', `ks/${T}/sub/nb-1-big-Data.db`, undefined],
+    ['too short', `ks/nb-1-big-Data.db`, undefined],
+    ['empty tag', `ks/${T}~/nb-1-big-Data.db`, undefined],
+    ['empty segment', `ks//nb-1-big-Data.db`, undefined],
+  ];
+  for (const [name, rest, parts] of cases) test(`parseDataRest: ${name}`, () => assert.deepEqual(parseDataRest(rest), parts));
+
+  test('dataKey with a tag round-trips through parseDataRest', () => {
+    const key = dataKey({ prefix: 'p' }, 'n1', 'b', true, 'ks', T, '.t_idx/nb-3-big-Data.db', contentTag(M, 3));
+    assert.equal(key, `p/n1/data/ks/${T}~${M}~3/.t_idx/nb-3-big-Data.db`);
+    assert.deepEqual(parseDataRest(key.slice('p/n1/data/'.length)), { keyspace: 'ks', tableDir: T, relativePath: '.t_idx/nb-3-big-Data.db', tag: `${M}~3` });
+  });
+
+  test('contentTag refuses what is not a lower-case hex MD5 or a positive attempt', () => {
+    assert.throws(() => contentTag('ABC'), RangeError);
+    assert.throws(() => contentTag(M, 0), RangeError);
+    assert.equal(tableSegment(T), T);
+  });
 });

@@ -3,6 +3,8 @@
  * metadata) and the memory/local backends: order of writes, reuse, hash checks, every failure path.
  */
 import assert from 'node:assert/strict';
+import { hashBytes, md5Hex } from '../../../src/transfer/hashing.js';
+import { partSizeFor } from '../../../src/storage/backends/s3/options.js';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +97,40 @@ class RecordingBackend extends MemoryBackend {
   }
 }
 
+/**
+ * A memory store that reports S3 ETags: objects of `MULTIPART_FROM` bytes or more get the
+ * multipart form `<md5 of part md5s>-<n>` (parts of `partSizeFor(size, chunk)`), as an S3 upload
+ * of that size does; smaller ones the hex MD5.
+ */
+const MULTIPART_FROM = 1024 * 1024;
+class EtagBackend extends MemoryBackend {
+  override readonly capabilities = { hashKind: 's3-etag' as const, maxDeleteBatch: 1000, listingHasHash: true };
+  private readonly etags = new Map<string, string>();
+  constructor(private readonly chunk: number) {
+    super();
+  }
+  private etag(info: ObjectInfo): ObjectInfo {
+    const etag = this.etags.get(info.key);
+    return etag ? { ...info, hash: etag } : info;
+  }
+  override async put(key: string, source: ByteSource, options?: PutOptions): Promise<ObjectInfo> {
+    const info = await super.put(key, source, options);
+    if (info.size >= MULTIPART_FROM) {
+      const chunks: Buffer[] = [];
+      for await (const c of await super.get(key)) chunks.push(c as Buffer);
+      this.etags.set(key, hashBytes(Buffer.concat(chunks), { s3Etag: { partSize: partSizeFor(info.size, this.chunk), threshold: 0 } }).s3Etag!);
+    } else this.etags.delete(key);
+    return this.etag(info);
+  }
+  override async stat(key: string): Promise<ObjectInfo | undefined> {
+    const info = await super.stat(key);
+    return info && this.etag(info);
+  }
+  override async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    for await (const info of super.list(prefix)) yield this.etag(info);
+  }
+}
+
 const quiet = createLogger({ verbosity: 0, withoutTimestamp: true, write: () => undefined });
 
 function context(storage: StorageBackend, node: ReturnType<typeof fakeNode>, extra: Partial<BackupNodeContext> = {}): BackupNodeContext & { sent: Array<[MetricTags, number]> } {
@@ -149,7 +185,7 @@ describe('backupNode', () => {
     assert.deepEqual(ctx.sent.map(([t, v]) => [t[1], t[1] === 'backup-duration' ? 'd' : v]), [['backup-duration', 'd'], ['backup-size', 8], ['backup-error', 0]]);
   });
 
-  test('differential: the pool is reused; new and changed files are uploaded', async () => {
+  test('differential: the pool is reused; new files are uploaded, a changed one under a new key (never over the stored one)', async () => {
     const node = fakeNode('diff');
     node.write('ks/t-1/nb-1-big-Data.db', 'aaaa');
     node.write('ks/t-1/nb-2-big-Data.db', 'bbbb');
@@ -164,9 +200,13 @@ describe('backupNode', () => {
     const third = await backupNode(context(storage, node), opts('d3'));
     assert.deepEqual([third.uploaded, third.replaced, third.kept], [2, 1, 1]);
     const m = parseManifest(await getText(storage, 'pre/node1/d3/meta/manifest.json'), 'm');
+    const tag = md5Hex(Buffer.from('bbbbb'));
     assert.deepEqual(m.find((s) => s.columnfamily === 't-1')!.objects.map((o) => o.path), [
-      'pre/node1/data/ks/t-1/nb-1-big-Data.db', 'pre/node1/data/ks/t-1/nb-2-big-Data.db', 'pre/node1/data/ks/t-1/nb-3-big-Data.db',
+      'pre/node1/data/ks/t-1/nb-1-big-Data.db', `pre/node1/data/ks/t-1~${tag}/nb-2-big-Data.db`, 'pre/node1/data/ks/t-1/nb-3-big-Data.db',
     ]);
+    assert.equal(await getText(storage, 'pre/node1/data/ks/t-1/nb-2-big-Data.db'), 'bbbb', 'd1 and d2 still have their bytes');
+    const fourth = await backupNode(context(storage, node), opts('d4'));
+    assert.deepEqual([fourth.uploaded, fourth.kept], [0, 3], 'the tagged copy is reused by the next differential');
   });
 
   test('hash checks: a same-size change is caught and re-uploaded; unchanged files are hashed once (cache)', async () => {
@@ -183,6 +223,30 @@ describe('backupNode', () => {
     const r3 = await backupNode(context(storage, node, { hashCache: cache }), opts('m3', { checkHashes: true }));
     assert.deepEqual([r3.uploaded, r3.kept], [0, 2]);
     assert.equal(cache.stats.misses, before, 'no file read again');
+  });
+
+  test('S3 multipart ETags: compared in their own form; a same-size change goes under its MD5 tag, computed only then', async () => {
+    const node = fakeNode('etag');
+    const big = (fill: string) => fill.repeat(6 * 1024 * 1024);
+    node.write('ks/t-1/nb-1-big-Data.db', big('a'));
+    node.write('ks/t-1/nb-1-big-Index.db', 'small');
+    const storage = new EtagBackend(5 * 1024 * 1024);
+    const cache = HashCache.inMemory();
+    const ctx = context(storage, node, { hashCache: cache, multipartChunksize: 5 * 1024 * 1024 });
+    await backupNode(ctx, opts('s1'));
+    const plain = 'pre/node1/data/ks/t-1/nb-1-big-Data.db';
+    assert.match((await storage.stat(plain))!.hash!, /-2$/, 'a multipart ETag');
+    const r2 = await backupNode(ctx, opts('s2'));
+    assert.deepEqual([r2.uploaded, r2.kept], [0, 2], 'unchanged: reused by ETag');
+    node.write('ks/t-1/nb-1-big-Data.db', big('b'));
+    const r3 = await backupNode(ctx, opts('s3'));
+    assert.deepEqual([r3.uploaded, r3.replaced, r3.kept], [1, 1, 1]);
+    const tagged = `pre/node1/data/ks/t-1~${md5Hex(Buffer.from(big('b')))}/nb-1-big-Data.db`;
+    const m3 = parseManifest(await getText(storage, 'pre/node1/s3/meta/manifest.json'), 'm');
+    assert.ok(m3.flatMap((s) => s.objects).some((o) => o.path === tagged), JSON.stringify(m3));
+    assert.equal(await getText(storage, plain), big('a'), 's1 and s2 keep their bytes');
+    const r4 = await backupNode(ctx, opts('s4'));
+    assert.deepEqual([r4.uploaded, r4.kept], [0, 2], 'the tagged copy is reused');
   });
 
   test('an existing backup name fails before anything is written, and clears a stale snapshot of that name', async () => {

@@ -2,7 +2,9 @@
  * Property test of the retention commands over many random histories: two nodes (`127.0.0.1` and
  * `127.0.0.10`, an fqdn that is a prefix of the other) take full and differential backups named
  * `b1`, `b2`, ... `b10`, ... (names that are prefixes of others) while their SSTables are flushed
- * and compacted; some node backups crash half way. Between backups, random `purge` and
+ * and compacted, and now and then restored in place (generations then come back with other
+ * content, stored under content-tagged keys as our differential does); some node backups crash
+ * half way. Between backups, random `purge` and
  * `delete-backup` runs. After each run:
  * - every object a remaining manifest names exists with its size, and `verify` (with hashes)
  *   passes on every remaining complete backup;
@@ -20,6 +22,8 @@ import { setLatestBackup, writeIndexFinish, writeIndexStart } from '../../../src
 import { encodeManifest, parseManifest, type ManifestObject } from '../../../src/domain/manifest.js';
 import { encodeTokenMap, type TokenMapHost } from '../../../src/domain/tokenmap.js';
 import { dataKey, metaKey, nodeBackupFolder, parseIndexKey, backupIndexFolder } from '../../../src/layout/keys.js';
+import { contentTag } from '../../../src/layout/pool-keys.js';
+import { md5Hex } from '../../../src/transfer/hashing.js';
 import { deleteBackups } from '../../../src/ops/delete-backup.js';
 import { purge } from '../../../src/ops/purge.js';
 import { verifyBackup } from '../../../src/ops/verify.js';
@@ -56,15 +60,25 @@ function rng(seed: number): { int(n: number): number; chance(p: number): boolean
 interface SSTable {
   readonly table: (typeof TABLES)[number];
   readonly gen: number;
+  /** Bumped by each in-place restore: the same generation then has other content. */
+  readonly epoch: number;
 }
 
 /** One node's live SSTables; flushes add generations, compactions replace several by one. */
 class NodeData {
   private nextGen = 1;
+  private epoch = 0;
   sstables: SSTable[] = [];
 
   flush(r: ReturnType<typeof rng>): void {
-    for (let i = r.int(3) + 1; i > 0; i--) this.sstables.push({ table: r.pick(TABLES), gen: this.nextGen++ });
+    for (let i = r.int(3) + 1; i > 0; i--) this.sstables.push({ table: r.pick(TABLES), gen: this.nextGen++, epoch: this.epoch });
+  }
+
+  /** An in-place restore to an older state: Cassandra then reuses the generations that followed it. */
+  restore(r: ReturnType<typeof rng>): void {
+    this.nextGen = Math.max(1, this.nextGen - 1 - r.int(4));
+    this.sstables = this.sstables.filter((s) => s.gen < this.nextGen);
+    this.epoch++;
   }
 
   compact(r: ReturnType<typeof rng>): void {
@@ -72,12 +86,12 @@ class NodeData {
     const of = this.sstables.filter((s) => s.table === table);
     if (of.length < 2) return;
     const merged = new Set(of.slice(0, 2 + r.int(of.length - 1)));
-    this.sstables = [...this.sstables.filter((s) => !merged.has(s)), { table, gen: this.nextGen++ }];
+    this.sstables = [...this.sstables.filter((s) => !merged.has(s)), { table, gen: this.nextGen++, epoch: this.epoch }];
   }
 }
 
 function content(fqdn: string, s: SSTable, component: string): string {
-  return `${fqdn}|${s.table.dir}|${s.gen}|${component}|`.repeat(1 + (s.gen % 5));
+  return `${fqdn}|${s.table.dir}|${s.gen}|${s.epoch}|${component}|`.repeat(1 + (s.gen % 5));
 }
 
 const ring = new Map<string, TokenMapHost>(HOSTS.map((h, i) => [h, { tokens: [BigInt(i) * 1000n], is_up: true, rack: 'r1', dc: 'dc1' }]));
@@ -98,9 +112,14 @@ async function backupNode(ctx: CatalogContext, clock: FakeClock, fqdn: string, n
   const files = data.sstables.flatMap((s) => COMPONENTS.map((c) => ({ s, c })));
   const upTo = crash ? Math.floor(files.length / 2) : files.length;
   for (const { s, c } of files.slice(0, upTo)) {
-    const key = dataKey(layout, fqdn, name, differential, s.table.ks, s.table.dir, `nb-${s.gen}-big-${c}`);
+    const body = content(fqdn, s, c);
+    let key = dataKey(layout, fqdn, name, differential, s.table.ks, s.table.dir, `nb-${s.gen}-big-${c}`);
+    // A name stored with other content (after a restore) goes under its content-tagged key.
+    if (differential && (await storage.stat(key)) && (await storage.stat(key))!.hash !== md5Hex(Buffer.from(body))) {
+      key = dataKey(layout, fqdn, name, differential, s.table.ks, s.table.dir, `nb-${s.gen}-big-${c}`, contentTag(md5Hex(Buffer.from(body))));
+    }
     const existing = differential ? await storage.stat(key) : undefined;
-    const info = existing ?? (await putText(storage, key, content(fqdn, s, c)));
+    const info = existing ?? (await putText(storage, key, body));
     clock.advance(1000);
     objects.push({ table: s.table, object: { path: key, MD5: info.hash ?? null, size: info.size } });
   }
@@ -161,6 +180,7 @@ async function runHistory(seed: number): Promise<{ purges: number; deletes: numb
     const differential = r.chance(0.75);
     for (const host of HOSTS) {
       const d = data.get(host)!;
+      if (r.chance(0.2)) d.restore(r);
       d.flush(r);
       if (r.chance(0.4)) d.compact(r);
       await backupNode(ctx, clock, host, name, d, differential, r.chance(0.15));

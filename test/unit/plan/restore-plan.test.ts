@@ -89,6 +89,21 @@ const UNSAFE: Array<{ name: string; manifest: Manifest; problem: RegExp }> = [
     problem: /is not under app\/t-1\//,
   },
   {
+    name: 'object of another table whose name starts like this one (tagged segment must be <table>~<tag>)',
+    manifest: [{ keyspace: 'app', columnfamily: 't-1', objects: [{ path: 'pre/node1/data/app/t-10/f', MD5: null, size: 1 }] }],
+    problem: /is not under app\/t-1\//,
+  },
+  {
+    name: 'a tagged segment with an empty tag',
+    manifest: [{ keyspace: 'app', columnfamily: 't-1', objects: [{ path: 'pre/node1/data/app/t-1~/f', MD5: null, size: 1 }] }],
+    problem: /is not under app\/t-1\//,
+  },
+  {
+    name: 'a plain and a tagged object landing on the same file',
+    manifest: [section('app', 't-1', ['f'], 'pre/node1/data/'), { keyspace: 'app', columnfamily: 't-1', objects: [{ path: 'pre/node1/data/app/t-1~abc/f', MD5: null, size: 1 }] }],
+    problem: /two objects land on f/,
+  },
+  {
     name: 'object with a NUL',
     manifest: [{ keyspace: 'app', columnfamily: 't-1', objects: [{ path: 'pre/node1/b1/data/app/t-1/f\0x', MD5: null, size: 1 }] }],
     problem: /NUL/,
@@ -118,4 +133,15 @@ test('no prefix: keys start with the fqdn', () => {
   const m: Manifest = [section('app', 'users-1', ['f'], 'node1/data/')];
   const plan = planRestore(m, 'm', {}, ALL, { kind: 'download' });
   assert.equal(plan.tables[0]!.files[0]!.relPath, 'f');
+});
+
+test('content-tagged keys (<table>~<tag>) land in their table, the .<index> folder kept', () => {
+  const tag = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const m: Manifest = [{ keyspace: 'app', columnfamily: 'users-1', objects: [
+    { path: 'pre/node1/data/app/users-1/nb-1-big-Data.db', MD5: null, size: 1 },
+    { path: `pre/node1/data/app/users-1~${tag}/nb-3-big-Data.db`, MD5: null, size: 1 },
+    { path: `pre/node1/data/app/users-1~${tag}~2/.users_idx/nb-3-big-Data.db`, MD5: null, size: 1 },
+  ] }];
+  const plan = planRestore(m, 'm', LAYOUT, ALL, { kind: 'download' });
+  assert.deepEqual(plan.tables[0]!.files.map((f) => f.relPath), ['nb-1-big-Data.db', 'nb-3-big-Data.db', '.users_idx/nb-3-big-Data.db']);
 });

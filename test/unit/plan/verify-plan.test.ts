@@ -49,6 +49,20 @@ describe('planVerify', () => {
     assert.deepEqual(check(3), []);
     assert.deepEqual(check(4), ['different']);
   });
+  test('with hash checks a Statistics.db overwritten with other bytes is named (a missing one is still not, as in Medusa)', () => {
+    const withStats = (s: StoredObject | undefined) => new Map<string, StoredObject>([
+      ['n/b/data/ks/t-1/a-Data.db', { size: 0, hash: 'd41d8cd98f00b204e9800998ecf8427e' }],
+      ['n/b/data/ks/t-1/a-Summary.db', { size: 7 }],
+      ['n/b/data/ks/t-1/a-Index.db', { size: 3 }],
+      ...(s ? [['n/b/data/ks/t-1/a-Statistics.db', s] as const] : []),
+    ]);
+    const lines = (s: StoredObject | undefined, checkHashes: boolean) => planVerify(manifest, withStats(s), { differential: true, checkHashes }).problems.map(describeVerifyProblem);
+    assert.deepEqual(lines({ size: 5, hash: 'y' }, true), ['  - [n/b/data/ks/t-1/a-Statistics.db] Blob different']);
+    assert.deepEqual(lines({ size: 6, hash: 'x' }, true), ['  - [n/b/data/ks/t-1/a-Statistics.db] Blob different']);
+    assert.deepEqual(lines({ size: 5, hash: 'x' }, true), []);
+    assert.deepEqual(lines(undefined, true), []);
+    assert.deepEqual(lines({ size: 6, hash: 'y' }, false), [], 'without hash checks: as Medusa, never checked');
+  });
 });
 
 describe('hashesMatch', () => {

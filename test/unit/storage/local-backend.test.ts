@@ -31,8 +31,8 @@ describe('local backend specifics', () => {
     const info = await put(key, 'sstable bytes');
     assert.equal(await readFile(join(root, ...key.split('/')), 'utf8'), 'sstable bytes');
     assert.equal(info.hash, md5Hex(Buffer.from('sstable bytes')));
-    assert.equal((await backend.stat(key))?.hash, undefined, 'stat carries no hash (like Medusa local listings)');
-    assert.equal((await listKeys(backend, 'node1/'))[0]?.hash, undefined);
+    assert.equal((await backend.stat(key))?.hash, info.hash, 'stat carries the MD5 recorded when the object was stored');
+    assert.equal((await listKeys(backend, 'node1/'))[0]?.hash, info.hash);
   });
 
   test('files written by someone else (Python Medusa) are listed in byte order with prefix boundaries', async () => {

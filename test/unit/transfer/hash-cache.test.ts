@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, utimes, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -28,6 +28,22 @@ describe('HashCache', () => {
     await utimes(path, new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
     await cache.hashFile(path, { md5: true });
     assert.deepEqual(cache.stats, { hits: 1, misses: 2 }, 'mtime changed: read again');
+  });
+
+  test('cached(identity) answers from a stat the caller already took, only for the same inode, size and mtime', async () => {
+    const path = join(dir, 'nb-7-big-Data.db');
+    await writeFile(path, 'seven');
+    const cache = HashCache.inMemory();
+    const st = await stat(path, { bigint: true });
+    const identity = { dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs };
+    assert.equal(cache.cached(identity, 5, { md5: true }), undefined, 'nothing cached yet');
+    const hashed = await cache.hashFile(path, { md5: true });
+    assert.deepEqual(cache.cached(identity, 5, { md5: true }), hashed);
+    assert.equal(cache.cached({ ...identity, mtimeNs: identity.mtimeNs + 1n }, 5, { md5: true }), undefined);
+    assert.equal(cache.cached({ ...identity, ino: identity.ino + 1n }, 5, { md5: true }), undefined);
+    assert.equal(cache.cached(identity, 6, { md5: true }), undefined);
+    assert.equal(cache.cached(identity, 5, { s3Etag: { partSize: 2, threshold: 0 } }), undefined, 'a digest never computed');
+    assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
   });
 
   test('a changed content with a new size is never answered from the cache', async () => {
@@ -93,5 +109,24 @@ describe('HashCache', () => {
     await second.hashFile(a, { md5: true });
     await second.save({ dropUnused: true });
     assert.equal((await HashCache.load({ persistPath: store })).size, 1);
+  });
+
+  test('save writes nothing when nothing changed and nothing is dropped (an unchanged node)', async () => {
+    const a = join(dir, 'same.db');
+    await writeFile(a, 'same');
+    const store = join(dir, 'same.json');
+    const first = await HashCache.load({ persistPath: store });
+    await first.hashFile(a, { md5: true });
+    await first.save({ dropUnused: true });
+    const written = (await stat(store, { bigint: true })).ino;
+    const second = await HashCache.load({ persistPath: store });
+    await second.hashFile(a, { md5: true });
+    assert.deepEqual(second.stats, { hits: 1, misses: 0 });
+    await second.save({ dropUnused: true });
+    assert.equal((await stat(store, { bigint: true })).ino, written, 'not rewritten (an atomic rewrite is a new inode)');
+    const third = await HashCache.load({ persistPath: store });
+    await third.save({ dropUnused: true });
+    assert.notEqual((await stat(store, { bigint: true })).ino, written, 'an entry to drop: rewritten');
+    assert.equal((await HashCache.load({ persistPath: store })).size, 0);
   });
 });

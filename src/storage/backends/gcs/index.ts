@@ -174,8 +174,9 @@ export class GcsBackend implements StorageBackend {
 
 /**
  * An object's info from its metadata. `md5Hash` is optional: composite objects (and objects some
- * tools write) have none, and then `hash` is absent, so verify, the differential reuse check and
- * the listing compare such an object by size (as Medusa 0.31 does; 0.30 required the field).
+ * tools write) have none, and then `hash` is absent: verify compares such an object by size (as
+ * Medusa 0.31 does; 0.30 required the field), and a differential never reuses it (its content
+ * cannot be confirmed; `plan/backup-plan.ts`).
  */
 export function gcsObjectInfo(key: string, m: GcsMetadata): ObjectInfo {
   return {
