@@ -72,6 +72,8 @@ export interface PlanCounts {
   readonly reuse: number;
   readonly check: number;
   readonly uploadBytes: number;
+  /** Bytes of the files reused from the store. */
+  readonly reuseBytes: number;
 }
 
 /** Decides every file; see the module comment. */
@@ -119,6 +121,7 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
   let reuse = 0;
   let check = 0;
   let uploadBytes = 0;
+  let reuseBytes = 0;
   for (const t of plan) {
     for (const f of t.files) {
       if (f.action === 'upload') upload++;
@@ -126,9 +129,10 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
       else if (f.action === 'reuse') reuse++;
       else check++;
       if (f.action === 'upload' || f.action === 'reupload') uploadBytes += f.file.size;
+      else if (f.action === 'reuse') reuseBytes += f.stored?.size ?? f.file.size;
     }
   }
-  return { upload, reupload, reuse, check, uploadBytes };
+  return { upload, reupload, reuse, check, uploadBytes, reuseBytes };
 }
 
 /** The manifest entry of a reused object: the stored key, size and hash (`null` if none listed). */

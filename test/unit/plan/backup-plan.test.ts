@@ -71,7 +71,7 @@ describe('planBackupUploads', () => {
       ['n/data/ks/t-2/a', hex], ['n/data/ks/t-2/b', hex], ['n/data/ks/t-2/c', 'aaaa-3'], ['n/data/ks/t-2/d', undefined],
     ]));
     assert.deepEqual(settled[0]!.files.map((f) => f.action), ['reuse', 'reuse', 'reupload', 'reupload']);
-    assert.deepEqual(countPlan(settled), { upload: 0, reupload: 2, reuse: 2, check: 0, uploadBytes: 2 });
+    assert.deepEqual(countPlan(settled), { upload: 0, reupload: 2, reuse: 2, check: 0, uploadBytes: 2, reuseBytes: 2 });
   });
 
   test('a reused object keeps the stored key, size and hash; null when none was listed', () => {
