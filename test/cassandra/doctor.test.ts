@@ -119,11 +119,13 @@ for (const b of backends) {
     }
 
     test('missing bucket: the bucket line fails with its fix', () => {
-      const r = doctor(`${b.label} missing bucket`, { ...lines(), bucket_name: `no-such-bucket-${randomBytes(3).toString('hex')}` });
+      // The local store creates its bucket folder itself: there, the missing piece is base_path.
+      const missing: Lines = b.label === 'local' ? { base_path: join(scratch.dir, 'no-such-base') } : { bucket_name: `no-such-bucket-${randomBytes(3).toString('hex')}` };
+      const r = doctor(`${b.label} missing bucket`, { ...lines(), ...missing });
       assert.equal(r.status, 1);
       const c = only(r.checks, 'bucket');
       assert.equal(c.status, 'fail', JSON.stringify(r.checks));
-      assert.match(c.fix ?? '', /bucket_name|create/);
+      assert.match(c.fix ?? '', /bucket_name|base_path/);
       assert.equal(only(r.checks, 'bucket-probe').status, 'skipped');
     });
 

@@ -1,6 +1,7 @@
 /** `medusa doctor`: check this node's whole setup, one line per check; exit 0 only when all pass. */
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
+import { remoteMedusaCommand } from '../../ops/cluster-job.js';
 import { runDoctor } from '../../ops/doctor/doctor.js';
 import { SshExecutor } from '../../remote/ssh-executor.js';
 import { systemClock } from '../../util/clock.js';
@@ -25,7 +26,7 @@ export function registerDoctor(program: Command, globals: GlobalsGetter): void {
           clock: systemClock,
           ...(text ? { onResult: (r) => printLine(doctorLine(r)) } : {}),
         },
-        { skipSsh: opts.skipSsh },
+        { skipSsh: opts.skipSsh, remoteMedusaCommand: remoteMedusaCommand(undefined) },
       );
       printLine(text ? doctorSummary(report) : doctorJson(report));
       if (!report.healthy) throw new OperationError(doctorSummary(report));

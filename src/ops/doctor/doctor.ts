@@ -27,6 +27,8 @@ export interface DoctorContext {
 export interface DoctorOptions {
   /** Leave out the SSH checks (a node that never runs backup-cluster or restore-cluster). */
   readonly skipSsh: boolean;
+  /** The command backup-cluster and restore-cluster run on each host (looked for there). */
+  readonly remoteMedusaCommand: string;
 }
 
 const LATER_CHECKS: readonly (readonly [string, string])[] = [
@@ -70,6 +72,6 @@ export async function runDoctor(ctx: DoctorContext, options: DoctorOptions): Pro
   await nodetoolCheck(config, check);
   const hosts = await cqlCheck(config, yaml, check);
   await dataDirChecks(yaml, check);
-  if (!options.skipSsh) await sshChecks(hosts, () => ctx.sshExecutor(config), check);
+  if (!options.skipSsh) await sshChecks(hosts, options.remoteMedusaCommand, () => ctx.sshExecutor(config), check);
   return { checks, healthy: checks.every((c) => c.status === 'ok') };
 }

@@ -9,6 +9,7 @@ import type { CassandraYaml } from '../../cassandra/cassandra-yaml.js';
 import { CqlSession, cqlSettingsFor } from '../../cassandra/cql-session.js';
 import { Nodetool } from '../../cassandra/nodetool.js';
 import type { MedusaConfig } from '../../config/types.js';
+import { shellQuote } from '../../remote/shell-quote.js';
 import type { RemoteExecutor } from '../../remote/types.js';
 import { describeError } from '../../util/errors.js';
 import { fail, ok, skipped, type Outcome } from './types.js';
@@ -98,7 +99,8 @@ export async function dataDirChecks(yaml: CassandraYaml | undefined, check: RunC
 }
 
 /** SSH reaches every host of the cluster and finds `medusa` there (for backup-cluster, restore-cluster). */
-export async function sshChecks(hosts: readonly string[] | undefined, executor: () => RemoteExecutor, check: RunCheck): Promise<void> {
+export async function sshChecks(hosts: readonly string[] | undefined, medusaCommand: string, executor: () => RemoteExecutor, check: RunCheck): Promise<void> {
+  const program = medusaCommand.trim().split(/\s+/)[0]!;
   if (!hosts) {
     await check('ssh', '[ssh] hosts', () => Promise.resolve(skipped('needs CQL (the hosts come from the cluster topology)')));
     return;
@@ -113,10 +115,10 @@ export async function sshChecks(hosts: readonly string[] | undefined, executor: 
           return fail(describeError(err), 'set [ssh] key_file to a readable private key (without cert_file), or start an SSH agent (SSH_AUTH_SOCK)');
         }
         let stderr = '';
-        const outcome = await remote.run(host, 'command -v medusa', { stdout: () => undefined, stderr: (c) => (stderr += c.toString()) }, { timeoutMs: SSH_TIMEOUT_MS });
+        const outcome = await remote.run(host, `command -v ${shellQuote(program)}`, { stdout: () => undefined, stderr: (c) => (stderr += c.toString()) }, { timeoutMs: SSH_TIMEOUT_MS });
         if (outcome.failure && outcome.failure.kind !== 'exit') return fail(outcome.failure.message, sshFix(outcome.failure.kind, host));
-        if (outcome.exitCode !== 0) return fail(`connected, but no medusa on the PATH there${stderr ? ` (${stderr.trim()})` : ''}`, `install medusa on ${host} (backup-cluster and restore-cluster run it there)`);
-        return ok('connected; medusa found');
+        if (outcome.exitCode !== 0) return fail(`connected, but ${program} is not there${stderr ? ` (${stderr.trim()})` : ''}`, `install medusa on ${host} (backup-cluster and restore-cluster run ${program} there; --medusa-command or MEDUSA_REMOTE_COMMAND name another)`);
+        return ok(`connected; ${program} found`);
       });
     }
   } finally {

@@ -5,7 +5,8 @@
  * stamp). The probe is the only object doctor ever writes, and it is deleted in every path.
  */
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { providerKind } from '../../config/providers.js';
 import type { MedusaConfig } from '../../config/types.js';
@@ -74,9 +75,16 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
 
   const bucket = await check('bucket', 'bucket exists and lists', async () => {
     if (local) {
-      const folder = join(s.base_path ?? '', s.bucket_name);
+      // The local store creates its bucket folder on the first write: only base_path must be usable.
+      const base = s.base_path ?? '';
+      const folder = join(base, s.bucket_name);
       const st = await stat(folder).catch(() => undefined);
-      if (!st?.isDirectory()) return fail(`${folder} does not exist`, `create it (mkdir -p ${folder}, owned by the user running medusa) or fix [storage] base_path / bucket_name`);
+      if (!st) {
+        const writable = await access(base, constants.W_OK | constants.X_OK).then(() => true, () => false);
+        if (!writable) return fail(`${folder} does not exist and ${base || '(no base_path)'} is not a writable folder`, `create ${base} (owned by the user running medusa) or fix [storage] base_path / bucket_name`);
+        return ok(`${folder} does not exist yet (the first backup creates it)`);
+      }
+      if (!st.isDirectory()) return fail(`${folder} is not a folder`, 'fix [storage] base_path / bucket_name');
       await store.list(prefixPath(layout))[Symbol.asyncIterator]().next();
       return ok(`${folder} lists`);
     }
