@@ -79,6 +79,8 @@ function only(checks: Check[], id: string): Check {
 }
 
 const localBase = join(scratch.dir, 'local');
+const notAFolder = join(scratch.dir, 'a-file');
+writeFileSync(notAFolder, '');
 mkdirSync(join(localBase, 'bucket'), { recursive: true });
 
 const backends: { label: string; lines: () => Lines; wrongKey?: () => Lines; endpoint?: boolean }[] = [
@@ -119,8 +121,9 @@ for (const b of backends) {
     }
 
     test('missing bucket: the bucket line fails with its fix', () => {
-      // The local store creates its bucket folder itself: there, the missing piece is base_path.
-      const missing: Lines = b.label === 'local' ? { base_path: join(scratch.dir, 'no-such-base') } : { bucket_name: `no-such-bucket-${randomBytes(3).toString('hex')}` };
+      // The local store creates its bucket folder (and base_path) itself: there, a bucket is
+      // missing for good when no folder can be made, as under a regular file.
+      const missing: Lines = b.label === 'local' ? { base_path: join(notAFolder, 'base') } : { bucket_name: `no-such-bucket-${randomBytes(3).toString('hex')}` };
       const r = doctor(`${b.label} missing bucket`, { ...lines(), ...missing });
       assert.equal(r.status, 1);
       const c = only(r.checks, 'bucket');

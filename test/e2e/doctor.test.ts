@@ -71,6 +71,25 @@ describe('medusa doctor (no Cassandra)', () => {
     assert.ok(r.lines.slice(1, -1).every((l) => l.startsWith('SKIP ')), r.stdout);
   });
 
+  test('a local bucket not made yet: OK (the first backup makes it), and doctor leaves no folder behind', () => {
+    const { dir } = setup();
+    const fresh = writeLocalIni(join(dir, 'fresh'), { basePath: join(dir, 'new-base'), bucket: 'b', fqdn: 'n1' });
+    const r = runMedusa(['--config-file', fresh, 'doctor', '--skip-ssh'], { cwd: dir, timeoutMs: 120_000 });
+    assert.match(r.stdout, /^OK {3}bucket exists and lists: .*new-base\/b does not exist yet; the first backup creates it$/m);
+    assert.match(r.stdout, /^OK {3}probe object write\/read\/delete: /m);
+    assert.ok(!readdirSync(dir).includes('new-base'), 'the folders made for the probe are gone');
+  });
+
+  test('a local bucket that cannot be made: the bucket line fails, the probe is skipped', () => {
+    const { dir } = setup();
+    writeFileSync(join(dir, 'plain-file'), '');
+    const broken = writeLocalIni(join(dir, 'broken'), { basePath: join(dir, 'plain-file', 'base'), bucket: 'b', fqdn: 'n1' });
+    const r = runMedusa(['--config-file', broken, 'doctor', '--skip-ssh'], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^FAIL bucket exists and lists: .*plain-file is not a folder -> fix: /m);
+    assert.match(r.stdout, /^SKIP probe object write\/read\/delete: needs the bucket$/m);
+  });
+
   test('a missing config file: its line fails, exit 1', () => {
     const r = runMedusa(['--config-file', join(scratch.dir, 'none.ini'), 'doctor'], { cwd: scratch.dir });
     assert.equal(r.status, 1);

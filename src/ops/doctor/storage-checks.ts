@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { providerKind } from '../../config/providers.js';
 import type { MedusaConfig } from '../../config/types.js';
 import { doctorProbeKey, prefixPath } from '../../layout/keys.js';
@@ -41,6 +41,8 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
   let firstListing: string | undefined;
 
   const credentials = await check('storage-credentials', 'storage credentials', async () => {
+    // The local store creates its folders when opened: it is opened after the bucket check.
+    if (local) return ok('local storage needs none');
     try {
       // One attempt per request: doctor reports a failure, it does not wait it out.
       storage = await openStorage(config, { clock, retry: { maxAttempts: 1 } });
@@ -48,7 +50,6 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
       if (err instanceof ConfigError) return fail(describeError(err), 'fix the [storage] keys named above');
       throw err;
     }
-    if (local) return ok('local storage needs none');
     try {
       let n = 0;
       for await (const o of storage.list(prefixPath(layout))) {
@@ -67,34 +68,37 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
       return fail(`cannot reach ${endpointOf(s)}: ${describeError(err)}`, 'check [storage] host, port and secure, and that this machine reaches the store (firewall, proxy, DNS)');
     }
   });
-  if (credentials.status !== 'ok' || !storage) {
+  if (credentials.status !== 'ok' || (!local && !storage)) {
     for (const [id, title] of BUCKET_CHECKS) await check(id, title, () => Promise.resolve(skipped('needs working storage credentials')));
     return storage;
   }
-  const store = storage;
+  let created: string[] = [];
 
   const bucket = await check('bucket', 'bucket exists and lists', async () => {
     if (local) {
-      // The local store creates its bucket folder on the first write: only base_path must be usable.
-      const base = s.base_path ?? '';
-      const folder = join(base, s.bucket_name);
-      const st = await stat(folder).catch(() => undefined);
-      if (!st) {
-        const writable = await access(base, constants.W_OK | constants.X_OK).then(() => true, () => false);
-        if (!writable) return fail(`${folder} does not exist and ${base || '(no base_path)'} is not a writable folder`, `create ${base} (owned by the user running medusa) or fix [storage] base_path / bucket_name`);
-        return ok(`${folder} does not exist yet (the first backup creates it)`);
-      }
-      if (!st.isDirectory()) return fail(`${folder} is not a folder`, 'fix [storage] base_path / bucket_name');
-      await store.list(prefixPath(layout))[Symbol.asyncIterator]().next();
-      return ok(`${folder} lists`);
+      const folder = join(s.base_path ?? '', s.bucket_name);
+      const plan = await localBucketPlan(folder);
+      if (plan.problem) return fail(plan.problem, `make ${folder} a folder the user running medusa can write (mkdir -p), or fix [storage] base_path / bucket_name`);
+      created = plan.missing;
+      return ok(plan.missing.length === 0 ? `${folder} is a writable folder` : `${folder} does not exist yet; the first backup creates it`);
     }
     if (bucketMissing) return fail(`${where}: the bucket does not exist`, `create the bucket ${s.bucket_name} or fix [storage] bucket_name`);
     return ok(`${where} lists${firstListing === '' ? ' (empty under the prefix)' : ''}`);
   });
   if (bucket.status !== 'ok') {
     for (const [id, title] of BUCKET_CHECKS.slice(1)) await check(id, title, () => Promise.resolve(skipped('needs the bucket')));
-    return store;
+    return storage;
   }
+  if (!storage) {
+    try {
+      storage = await openStorage(config, { clock, retry: { maxAttempts: 1 } });
+    } catch (err) {
+      await check('bucket-probe', 'probe object write/read/delete', () => Promise.resolve(fail(describeError(err), 'fix the [storage] keys named above')));
+      await check('clock-skew', 'clock skew against the store', () => Promise.resolve(skipped('needs the probe object')));
+      return undefined;
+    }
+  }
+  const store = storage;
 
   let stamp: { sentAt: number; answeredAt: number; storedAt: number } | undefined;
   await check('bucket-probe', 'probe object write/read/delete', async () => {
@@ -119,6 +123,9 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
     }
   });
 
+  // Leave a local bucket as it was: folders the store made for the probe go again (bottom up, if empty).
+  for (const dir of [...created].reverse()) await rmdir(dir).catch(() => undefined);
+
   await check('clock-skew', 'clock skew against the store', () => {
     if (!stamp) return Promise.resolve(skipped('needs the probe object'));
     const skew = judgeClockSkew(stamp.sentAt, stamp.answeredAt, stamp.storedAt);
@@ -133,3 +140,24 @@ const BUCKET_CHECKS: readonly (readonly [string, string])[] = [
   ['bucket-probe', 'probe object write/read/delete'],
   ['clock-skew', 'clock skew against the store'],
 ];
+
+/**
+ * Whether a local bucket folder can be used: it is a writable folder, or it is missing (`missing`
+ * lists the folders the store would create, top down) below a writable folder. `problem` otherwise.
+ */
+async function localBucketPlan(folder: string): Promise<{ missing: string[]; problem?: string }> {
+  const missing: string[] = [];
+  let dir = folder;
+  for (;;) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st) {
+      if (!st.isDirectory()) return { missing, problem: `${dir} is not a folder` };
+      const writable = await access(dir, constants.W_OK | constants.X_OK).then(() => true, () => false);
+      return writable ? { missing } : { missing, problem: `${dir} is not writable` };
+    }
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) return { missing, problem: `no folder of ${folder} exists` };
+    dir = parent;
+  }
+}
