@@ -47,7 +47,7 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
       // One attempt per request: doctor reports a failure, it does not wait it out.
       storage = await openStorage(config, { clock, retry: { maxAttempts: 1 } });
     } catch (err) {
-      if (err instanceof ConfigError) return fail(describeError(err), 'fix the [storage] keys named above');
+      if (err instanceof ConfigError) return fail(describeError(err), configFix(err));
       throw err;
     }
     try {
@@ -93,7 +93,7 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
     try {
       storage = await openStorage(config, { clock, retry: { maxAttempts: 1 } });
     } catch (err) {
-      await check('bucket-probe', 'probe object write/read/delete', () => Promise.resolve(fail(describeError(err), 'fix the [storage] keys named above')));
+      await check('bucket-probe', 'probe object write/read/delete', () => Promise.resolve(fail(describeError(err), err instanceof ConfigError ? configFix(err) : 'check that the user running medusa may create files in the bucket folder')));
       await check('clock-skew', 'clock skew against the store', () => Promise.resolve(skipped('needs the probe object')));
       return undefined;
     }
@@ -160,4 +160,10 @@ async function localBucketPlan(folder: string): Promise<{ missing: string[]; pro
     if (parent === dir) return { missing, problem: `no folder of ${folder} exists` };
     dir = parent;
   }
+}
+
+/** The fix of a configuration refused by a backend: the keys it names. */
+function configFix(err: ConfigError): string {
+  const keys = [...new Set(err.problems.map((p) => (p.key ? `[${p.section}] ${p.key}` : `[${p.section}]`)))];
+  return `fix ${keys.join(', ')} (a key file must exist and be readable by the user running medusa)`;
 }
