@@ -29,7 +29,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MiB, writeSnapshot } from './backup-lib.js';
+import { MiB, prepareTwoGbSnapshot } from './backup-lib.js';
 import { loadAndPinning, machineLimitSeconds } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
@@ -38,14 +38,7 @@ const dir = values.dir ?? join(root, '.cache', 'bench', 'backup-full');
 const data = join(dir, 'data');
 const runs = Number(values.runs);
 
-process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
-const set = writeSnapshot(data, [
-  { count: 6, size: 256 * MiB, component: 'Data.db' },
-  { count: 40, size: 8 * MiB, component: 'Index.db' },
-  { count: 2000, size: 64 * 1024, component: 'Filter.db' },
-], 40);
-process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
-execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
+const set = prepareTwoGbSnapshot(data);
 
 /**
  * `cp -r` + `md5sum` of the copies; with `sync`, also the flush to disk our local store does

@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MiB, writeSnapshot } from './backup-lib.js';
+import { prepareTwoGbSnapshot } from './backup-lib.js';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { dir: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
@@ -23,14 +23,7 @@ const dir = values.dir ?? join(root, '.cache', 'bench', 'backup-full');
 const data = join(dir, 'data');
 const rounds = Number(values.rounds);
 
-process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
-const set = writeSnapshot(data, [
-  { count: 6, size: 256 * MiB, component: 'Data.db' },
-  { count: 40, size: 8 * MiB, component: 'Index.db' },
-  { count: 2000, size: 64 * 1024, component: 'Filter.db' },
-], 40);
-process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
-execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
+const set = prepareTwoGbSnapshot(data);
 
 type Mode = 'none' | 'pipe' | 'tty';
 
