@@ -29,7 +29,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MiB, TWO_GB_NODE, writeSnapshot } from './backup-lib.js';
+import { MiB, prepareTwoGbSnapshot } from './backup-lib.js';
 import { loadAndPinning, machineLimitSeconds } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
@@ -38,10 +38,7 @@ const dir = values.dir ?? join(root, '.cache', 'bench', 'backup-full');
 const data = join(dir, 'data');
 const runs = Number(values.runs);
 
-process.stderr.write(`preparing the snapshot in ${data} (once)...\n`);
-const set = writeSnapshot(data, TWO_GB_NODE.groups, TWO_GB_NODE.tables);
-process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
-execFileSync('bash', ['-c', `find '${data}' -type f -print0 | xargs -0 cat > /dev/null`]);
+const set = prepareTwoGbSnapshot(data);
 
 /**
  * `cp -r` + `md5sum` of the copies; with `sync`, also the flush to disk our local store does

@@ -3,6 +3,7 @@
  * them out (`<data>/<ks>/<table>-<id>/snapshots/<tag>/`), and Cassandra-side ports that serve such
  * a folder without a live node (the backup operation takes its Cassandra side as ports).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSnapshotTables, snapshotExists } from '../src/cassandra/snapshot-files.js';
@@ -96,4 +97,16 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return (performance.now() - t0) / 1000;
+}
+
+/**
+ * The ~2 GB snapshot of bench/backup-full.ts (6 × 256 MiB, 40 × 8 MiB and 2,000 × 64 KiB files in
+ * 40 tables), written into `dataDir` once (reused after), then read once so runs start warm.
+ */
+export function prepareTwoGbSnapshot(dataDir: string): { files: number; bytes: number } {
+  process.stderr.write(`preparing the snapshot in ${dataDir} (once)...\n`);
+  const set = writeSnapshot(dataDir, TWO_GB_NODE.groups, TWO_GB_NODE.tables);
+  process.stderr.write(`${set.files} files, ${(set.bytes / MiB).toFixed(0)} MiB\n`);
+  execFileSync('bash', ['-c', `find '${dataDir}' -type f -print0 | xargs -0 cat > /dev/null`]);
+  return set;
 }

@@ -4,7 +4,10 @@
  * `{ seconds, maxRssMiB, uploaded, kept, hashMisses, hashHits }`.
  *
  * Usage: tsx bench/backup-run.ts --data DIR --store DIR --name N [--mode full|differential]
- *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2]
+ *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2] [--progress]
+ *
+ * `--progress` wires the CLI's progress line as `medusa backup` does: drawn on stderr when it is
+ * a terminal, nothing at all otherwise (bench/progress-cost.ts runs it both ways).
  *
  * `--listing-hashes` makes the local store's listing carry each object's MD5 (recorded when it was
  * stored, in a JSON file beside the bucket), as S3, GCS and Azure listings do: with it,
@@ -20,12 +23,14 @@ import { HashCache } from '../src/transfer/hash-cache.js';
 import { systemClock } from '../src/util/clock.js';
 import { createLogger } from '../src/util/logger.js';
 import { fixedMetadata, preparedSnapshots } from './backup-lib.js';
+import { ProgressLine } from '../src/cli/render/progress-line.js';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, store: { type: 'string' }, name: { type: 'string' },
     mode: { type: 'string', default: 'full' }, md5: { type: 'boolean', default: false },
     cache: { type: 'string' }, transfers: { type: 'string', default: '2' }, 'listing-hashes': { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false },
   },
 });
 if (!values.data || !values.store || !values.name) throw new Error('--data, --store and --name are required');
@@ -33,7 +38,9 @@ if (!values.data || !values.store || !values.name) throw new Error('--data, --st
 const local = new LocalBackend({ root: values.store });
 const storage = values['listing-hashes'] ? await withListedHashes(local, `${values.store}.hashes.json`) : local;
 const hashCache = values.cache ? await HashCache.load({ persistPath: values.cache }) : undefined;
-const log = createLogger({ verbosity: 0, withoutTimestamp: !process.env['BENCH_VERBOSE'], write: (l) => { if (process.env['BENCH_VERBOSE']) process.stderr.write(`${l}\n`); } });
+const plainLog = createLogger({ verbosity: 0, withoutTimestamp: !process.env['BENCH_VERBOSE'], write: (l) => { if (process.env['BENCH_VERBOSE']) process.stderr.write(`${l}\n`); } });
+const progress = values.progress ? ProgressLine.forTerminal() : undefined;
+const log = progress ? progress.wrapLogger(plainLog) : plainLog;
 const t0 = performance.now();
 const r = await backupNode(
   {
@@ -41,6 +48,7 @@ const r = await backupNode(
     snapshots: preparedSnapshots(values.data), metadata: fixedMetadata,
     concurrentTransfers: Number(values.transfers), md5CheckConcurrency: 2, multipartChunksize: 50 * 1024 * 1024,
     ...(hashCache ? { hashCache } : {}),
+    ...(progress ? { progress } : {}),
   },
   { backupName: values.name, mode: values.mode === 'differential' ? 'differential' : 'full', checkHashes: values.md5, keepSnapshot: false, useExistingSnapshot: false },
 );

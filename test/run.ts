@@ -34,6 +34,7 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   cassandra: ['cassandra-node', 'object-stores'],
   interop: ['python-medusa', 'cassandra-node'],
   cluster: ['cassandra-cluster'],
+  monitoring: ['prometheus'],
 };
 const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);
 const root = join(import.meta.dirname, '..');

@@ -3,7 +3,7 @@
  * built from the global options on first use (so `--help` and `--version` need no config file).
  */
 import type { CatalogContext } from '../catalog/catalog.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type LoadOptions } from '../config/index.js';
 import type { MedusaConfig } from '../config/types.js';
 import type { BucketLayout } from '../layout/keys.js';
 import { openStorage } from '../storage/open.js';
@@ -18,9 +18,9 @@ export interface CommandContext extends CatalogContext {
   readonly layout: BucketLayout;
 }
 
-/** Loads the configuration named by the global options, applying their overrides. */
-export async function loadConfigFromOptions(globals: GlobalOptions): Promise<Readonly<MedusaConfig>> {
-  const { config, warnings } = await loadConfig({
+/** The `loadConfig` options the global options ask for (file, overrides, environment). */
+export function configLoadOptions(globals: GlobalOptions): LoadOptions {
+  return {
     ...(globals.configFile !== undefined ? { configFile: globals.configFile } : {}),
     overrides: {
       ...(globals.bucketName !== undefined ? { bucket_name: globals.bucketName } : {}),
@@ -32,7 +32,12 @@ export async function loadConfigFromOptions(globals: GlobalOptions): Promise<Rea
       ...(globals.sshKeyFile !== undefined ? { ssh_key_file: globals.sshKeyFile } : {}),
     },
     env: process.env,
-  });
+  };
+}
+
+/** Loads the configuration named by the global options, applying their overrides. */
+export async function loadConfigFromOptions(globals: GlobalOptions): Promise<Readonly<MedusaConfig>> {
+  const { config, warnings } = await loadConfig(configLoadOptions(globals));
   configureLoggingFromConfig(config);
   for (const w of warnings) logger.warning(w);
   return config;

@@ -139,6 +139,9 @@ export const CONFIG_SCHEMA: ConfigSchema = {
   monitoring: {
     monitoring_provider: { type: 'enum', default: 'None', values: ['None', 'local', 'dog-statsd', 'prometheus'], doc: 'where metrics go: None, local, dog-statsd or prometheus' },
     send_backup_name_tag: { type: 'bool', default: 'False', doc: 'tag metrics with the backup name' },
+    prometheus_textfile: { type: 'string', default: '/var/lib/prometheus/node-exporter/medusa.prom', doc: "prometheus provider: metrics file for node_exporter's textfile collector (its folder must exist; written atomically)" },
+    prometheus_http_port: { type: 'int', ...PORT, doc: 'grpc-server only: serve the prometheus_textfile metrics over HTTP at /metrics on this port; unset = no endpoint' },
+    prometheus_http_host: { type: 'string', default: '0.0.0.0', doc: 'address the /metrics endpoint binds (127.0.0.1 keeps it local)' },
   },
   logging: {
     enabled: { type: 'bool', default: 'false', doc: 'also log to a rotating file' },

@@ -108,6 +108,12 @@ export interface MonitoringSection {
   /** `None` disables metrics. */
   monitoring_provider: 'None' | 'local' | 'dog-statsd' | 'prometheus';
   send_backup_name_tag: boolean;
+  /** `prometheus` provider: the node_exporter textfile-collector file the metrics are kept in. */
+  prometheus_textfile: string;
+  /** Port of the HTTP `/metrics` endpoint the agent serves; unset = no endpoint. */
+  prometheus_http_port?: number;
+  /** Address that endpoint binds. */
+  prometheus_http_host: string;
 }
 
 export interface LoggingSection {

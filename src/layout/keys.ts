@@ -39,6 +39,15 @@ export function prefixPath(layout: BucketLayout): string {
   return layout.prefix ? `${layout.prefix}/` : '';
 }
 
+/**
+ * `{P}medusa-doctor-probe-<token>`: the object `medusa doctor` writes, reads and deletes to test
+ * the bucket. A single segment with no `/`: no node, backup or index shape can match it.
+ */
+export function doctorProbeKey(layout: BucketLayout, token: string): string {
+  assertSegment('probe token', token);
+  return `${prefixPath(layout)}medusa-doctor-probe-${token}`;
+}
+
 /** `{P}F/`: everything stored for one node. */
 export function nodeFolder(layout: BucketLayout, fqdn: string): string {
   assertSegment('fqdn', fqdn);

@@ -2,6 +2,7 @@
 import type { MonitoringSection } from '../config/types.js';
 import type { Logger } from '../util/logger.js';
 import { createLocalFileSink } from './local-file.js';
+import { createPrometheusSink } from './prometheus.js';
 import { createStatsdSink } from './statsd.js';
 import type { MetricsSink } from './types.js';
 
@@ -16,6 +17,9 @@ export function createMetricsSink(section: MonitoringSection, log: Logger): Metr
     case 'dog-statsd':
       log.info('Monitoring provider is dog-statsd');
       return createStatsdSink({ sendBackupNameTag: section.send_backup_name_tag });
+    case 'prometheus':
+      log.info('Monitoring provider is prometheus');
+      return createPrometheusSink({ textfile: section.prometheus_textfile, log });
     default:
       log.info('Monitoring provider is noop');
       return noopSink;

@@ -26,7 +26,7 @@ import { encodeServerVersion } from '../domain/server-version.js';
 import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
-import type { MetricsSink } from '../monitoring/types.js';
+import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
 import { flushStore, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
@@ -213,14 +213,37 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
       replaced: counts.reupload,
       kept: counts.reuse,
       totalSize: manifestTotals(sections).size,
+      uploadedBytes: counts.uploadBytes,
+      keptBytes: counts.reuseBytes,
     };
     logBackupSummary(ctx.log, summary);
     await sendMetrics(ctx, o.backupName, summary);
+    await ctx.metrics?.record?.(backupEvent(ctx, o, started, summary));
     return summary;
   } catch (err) {
     await ctx.metrics?.send(['medusa-node-backup', 'backup-error', o.backupName], 1).catch(() => undefined);
+    await ctx.metrics?.record?.(backupEvent(ctx, o, started, undefined));
     throw err;
   }
+}
+
+/** The metrics event of this backup; `summary` undefined = it failed. */
+function backupEvent(ctx: BackupNodeContext, o: BackupNodeOptions, started: number, summary: BackupSummary | undefined): BackupMetricEvent {
+  const base = { kind: 'backup', fqdn: ctx.fqdn, mode: o.mode, backupName: o.backupName, started } as const;
+  if (!summary) return { ...base, finished: ctx.clock.now(), ok: false };
+  return {
+    ...base,
+    finished: summary.finished,
+    ok: true,
+    figures: {
+      uploadedFiles: summary.uploaded,
+      uploadedBytes: summary.uploadedBytes,
+      reusedFiles: summary.kept,
+      reusedBytes: summary.keptBytes,
+      totalFiles: summary.uploaded + summary.kept,
+      totalBytes: summary.totalSize,
+    },
+  };
 }
 
 async function sendMetrics(ctx: BackupNodeContext, name: string, s: BackupSummary): Promise<void> {

@@ -36,6 +36,9 @@ export interface BackupSummary {
   readonly kept: number;
   /** Bytes the manifest lists. */
   readonly totalSize: number;
+  /** Bytes uploaded (new + re-uploaded) and bytes reused from the store. */
+  readonly uploadedBytes: number;
+  readonly keptBytes: number;
 }
 
 /** Logs Medusa's summary lines; the first is Medusa 0.31's `Backup done: <name> (<mode>)`. */

@@ -9,7 +9,7 @@ import type { MetricsSink } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import { listIndexKeys, type NodePurgeRequest } from './purge-node.js';
-import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
+import { runNodePurges, withPurgeMetrics, type PurgeReport } from './purge-run.js';
 
 /** What a deletion runs with. */
 export interface DeleteBackupContext extends CatalogContext {
@@ -40,7 +40,8 @@ export class UnknownBackupsError extends OperationError {
 
 /** Deletes the named backups. Throws `UnknownBackupsError` before deleting anything if a name is unknown. */
 export async function deleteBackups(ctx: DeleteBackupContext, options: DeleteBackupOptions): Promise<PurgeReport> {
-  return withErrorMetric(ctx.metrics, ['medusa-node-backup', 'delete-error', 'DELETE-ERROR'], options.dryRun, async () => {
+  const scope = { metrics: ctx.metrics, clock: ctx.clock, tags: ['medusa-node-backup', 'delete-error', 'DELETE-ERROR'], command: 'delete-backup', fqdn: options.fqdn, dryRun: options.dryRun } as const;
+  return withPurgeMetrics(scope, async () => {
     const names = [...new Set(options.names)];
     const wanted = new Set(names);
     const indexKeys = await listIndexKeys(ctx);

@@ -13,7 +13,7 @@ import { listKeyPages } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import type { NodePurgeRequest } from './purge-node.js';
-import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
+import { runNodePurges, withPurgeMetrics, type PurgeReport } from './purge-run.js';
 
 /** What the purge runs with. */
 export interface PurgeDecommissionedContext extends CatalogContext {
@@ -26,6 +26,8 @@ export interface PurgeDecommissionedOptions {
   readonly liveHosts: ReadonlySet<string>;
   readonly graceDays: number;
   readonly dryRun: boolean;
+  /** The node running the command (`[storage] fqdn`), named in its metrics. */
+  readonly fqdn: string;
 }
 
 /** The report, plus which nodes were found and which of them were purged. */
@@ -36,7 +38,9 @@ export interface PurgeDecommissionedReport extends PurgeReport {
 
 /** Purges the backups of decommissioned nodes. Refuses (deleting nothing) when no node with backups is live. */
 export async function purgeDecommissioned(ctx: PurgeDecommissionedContext, options: PurgeDecommissionedOptions): Promise<PurgeDecommissionedReport> {
-  return withErrorMetric(ctx.metrics, ['medusa-decommissioned-node-backup', 'purge-error', 'PURGE-ERROR'], options.dryRun, async () => {
+  const tags = ['medusa-decommissioned-node-backup', 'purge-error', 'PURGE-ERROR'] as const;
+  const scope = { metrics: ctx.metrics, clock: ctx.clock, tags, command: 'purge-decommissioned', fqdn: options.fqdn, dryRun: options.dryRun } as const;
+  return withPurgeMetrics(scope, async () => {
     ctx.log.info('Starting decommissioned purge');
     if (options.liveHosts.size === 0) throw new OperationError('The live topology lists no host: nothing is purged');
     const indexRoot = backupIndexFolder(ctx.layout);

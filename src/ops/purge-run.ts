@@ -6,7 +6,8 @@
  */
 import type { CatalogContext } from '../catalog/catalog.js';
 import { formatBytesStr } from '../cli/render/numbers.js';
-import type { MetricTags, MetricsSink } from '../monitoring/types.js';
+import type { MetricTags, MetricsSink, PurgeMetricEvent } from '../monitoring/types.js';
+import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import { applyNodePurge, prepareNodePurge, type NodePurgeOutcome, type NodePurgeRequest, type PreparedNodePurge } from './purge-node.js';
 
@@ -93,4 +94,50 @@ export async function withErrorMetric<T>(metrics: MetricsSink | undefined, tags:
   }
   if (metrics && !dryRun) await metrics.send(tags, 0);
   return result;
+}
+
+/** Which purge command runs, on which node, for {@link withPurgeMetrics}. */
+export interface PurgeMetricsScope {
+  readonly metrics: MetricsSink | undefined;
+  readonly clock: Clock;
+  /** Medusa's error metric of the command. */
+  readonly tags: MetricTags;
+  readonly command: PurgeMetricEvent['command'];
+  /** The node the command runs on. */
+  readonly fqdn: string;
+  readonly dryRun: boolean;
+}
+
+/**
+ * {@link withErrorMetric}, then one purge event (figures on success; nothing for a dry run, which
+ * deletes nothing and must not count as a run).
+ */
+export async function withPurgeMetrics<T extends PurgeReport>(scope: PurgeMetricsScope, body: () => Promise<T>): Promise<T> {
+  const event = (ok: boolean, report?: PurgeReport): PurgeMetricEvent => ({
+    kind: 'purge',
+    command: scope.command,
+    fqdn: scope.fqdn,
+    finished: scope.clock.now(),
+    ok,
+    ...(report
+      ? {
+          figures: {
+            backupsDeleted: report.totals.nbBackupsPurged,
+            objectsDeleted: report.totals.nbObjectsPurged,
+            bytesDeleted: report.totals.totalPurgedSize,
+            objectsWithinGrace: report.totals.totalObjectsWithinGcGrace,
+          },
+        }
+      : {}),
+  });
+  const record = scope.dryRun ? undefined : scope.metrics?.record?.bind(scope.metrics);
+  let report: T;
+  try {
+    report = await withErrorMetric(scope.metrics, scope.tags, scope.dryRun, body);
+  } catch (err) {
+    await record?.(event(false));
+    throw err;
+  }
+  await record?.(event(true, report));
+  return report;
 }

@@ -23,7 +23,7 @@ import { selectByRetention, type RetentionPolicy, type RetentionSelection } from
 import type { Clock } from '../util/clock.js';
 import { KeptManifests } from './kept-manifests.js';
 import { listIndexKeys } from './purge-node.js';
-import { runNodePurges, withErrorMetric, type PurgeReport } from './purge-run.js';
+import { runNodePurges, withPurgeMetrics, type PurgeReport } from './purge-run.js';
 import { clearStaleSnapshots, orphanGuardFor, orphanPermitFor, type BackupLocksPort, type OrphanMarkerPort, type SnapshotCleanupPort } from './purge-snapshots.js';
 
 const TOKENMAP_READ_CONCURRENCY = 16;
@@ -102,7 +102,8 @@ async function selectWithManifests(
 
 /** Runs the purge of `options.fqdn`; returns what was (or would be) deleted. */
 export async function purge(ctx: PurgeContext, options: PurgeOptions): Promise<PurgeReport> {
-  return withErrorMetric(ctx.metrics, ['medusa-node-backup', 'purge-error', 'PURGE-ERROR'], options.dryRun, async () => {
+  const scope = { metrics: ctx.metrics, clock: ctx.clock, tags: ['medusa-node-backup', 'purge-error', 'PURGE-ERROR'], command: 'purge', fqdn: options.fqdn, dryRun: options.dryRun } as const;
+  return withPurgeMetrics(scope, async () => {
     const { fqdn } = options;
     ctx.log.info('Starting purge');
     // Read once; the snapshot step needs it only after it has listed the snapshots and locks.

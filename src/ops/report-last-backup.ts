@@ -11,7 +11,7 @@ import { latestBackup } from '../plan/cluster-backups.js';
 import { latestConfirmedCompleteBackup } from './latest-complete.js';
 import { NotFoundError } from '../storage/errors.js';
 import { getText } from '../storage/helpers.js';
-import type { MetricsSink } from '../monitoring/types.js';
+import type { MetricsSink, ReportMetricEvent } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError } from '../util/errors.js';
 import { buildIndex } from './build-index.js';
@@ -51,7 +51,11 @@ async function latestNodeBackup(ctx: ReportContext): Promise<{ name: string; fin
   }
 }
 
-async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
+/** What the report found, for the metrics event. */
+type ReportFigures = Pick<ReportMetricEvent, 'nodeLatestFinished' | 'clusterCompleteFinished' | 'clusterLatest'>;
+
+/** Returns the finish time (epoch seconds) of the node's latest backup, or undefined. */
+async function reportNode(ctx: ReportContext, push: boolean): Promise<number | undefined> {
   let latest = await latestNodeBackup(ctx);
   if (!latest) {
     ctx.log.info('Did not find the latest node backup. Will try rebuild the index');
@@ -60,14 +64,15 @@ async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
   }
   if (!latest) {
     ctx.log.info('This node has not been backed up yet');
-    return;
+    return undefined;
   }
   const secondsAgo = Math.floor(ctx.clock.now() / 1000) - latest.finished;
   ctx.log.info(`Latest node backup finished ${secondsAgo} seconds ago`);
   if (push) await ctx.metrics?.send(['medusa-node-backup', 'seconds-since-backup', latest.name], secondsAgo);
+  return latest.finished;
 }
 
-async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
+async function reportCluster(ctx: ReportContext, push: boolean): Promise<ReportFigures> {
   const backups = await listClusterBackups(ctx);
   const complete = await latestConfirmedCompleteBackup(ctx, backups);
   if (!complete) {
@@ -79,10 +84,11 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     ctx.log.info(`- Finished: ${secondsAgo} seconds ago`);
     if (push) await ctx.metrics?.send(['medusa-cluster-backup', 'seconds-since-backup', complete.name], secondsAgo);
   }
+  const figures = complete ? { clusterCompleteFinished: complete.finished! } : {};
   const latest = latestBackup(backups);
   if (!latest) {
     ctx.log.info('The cluster this node belongs to has not started a backup yet');
-    return;
+    return figures;
   }
   const detailed = await detailClusterBackup(ctx, latest);
   const { backup } = detailed;
@@ -112,6 +118,15 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-size', name], size);
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-file-count', name], files);
   }
+  const clusterLatest = {
+    name: backup.name,
+    completeNodes: backup.completeNodes.length,
+    incompleteNodes: backup.incompleteNodes.length,
+    missingNodes: backup.missingNodes.length,
+    totalBytes: size,
+    totalFiles: files,
+  };
+  return { ...figures, clusterLatest };
 }
 
 /** Runs the report; throws `OperationError` after the last failed attempt. */
@@ -119,8 +134,12 @@ export async function reportLastBackup(ctx: ReportContext, push: boolean): Promi
   for (let attempt = 1; ; attempt++) {
     try {
       ctx.log.debug(`Trying to report about existing backups (${attempt}/${MAX_ATTEMPTS})...`);
-      await reportNode(ctx, push);
-      await reportCluster(ctx, push);
+      const nodeLatestFinished = await reportNode(ctx, push);
+      const figures = await reportCluster(ctx, push);
+      if (push) {
+        const node = nodeLatestFinished !== undefined ? { nodeLatestFinished } : {};
+        await ctx.metrics?.record?.({ kind: 'report', fqdn: ctx.fqdn, finished: ctx.clock.now(), ok: true, ...node, ...figures });
+      }
       return;
     } catch (err) {
       if (attempt < MAX_ATTEMPTS) {
@@ -131,6 +150,7 @@ export async function reportLastBackup(ctx: ReportContext, push: boolean): Promi
       if (push && ctx.metrics) {
         ctx.log.info("Sending a big value to 'seconds-since-backup' metric to trigger alerts.");
         await ctx.metrics.send(['medusa-cluster-backup', 'seconds-since-backup', 'TRACKING-ERROR'], TRACKING_ERROR_SECONDS);
+        await ctx.metrics.record?.({ kind: 'report', fqdn: ctx.fqdn, finished: ctx.clock.now(), ok: false });
       }
       throw new OperationError(`This error happened during the check: ${describeError(err)}`, { cause: err });
     }

@@ -117,6 +117,8 @@ export interface PlanCounts {
   readonly reuse: number;
   readonly check: number;
   readonly uploadBytes: number;
+  /** Bytes of the files reused from the store. */
+  readonly reuseBytes: number;
 }
 
 /** Orders candidates: the plain key first, then by key (stable, whatever the listing order). */
@@ -239,6 +241,7 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
   let reuse = 0;
   let check = 0;
   let uploadBytes = 0;
+  let reuseBytes = 0;
   for (const t of plan) {
     for (const f of t.files) {
       if (f.action === 'upload') upload++;
@@ -246,9 +249,10 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
       else if (f.action === 'reuse') reuse++;
       else check++;
       if (f.action === 'upload' || f.action === 'reupload') uploadBytes += f.file.size;
+      else if (f.action === 'reuse') reuseBytes += f.stored?.size ?? f.file.size;
     }
   }
-  return { upload, reupload, reuse, check, uploadBytes };
+  return { upload, reupload, reuse, check, uploadBytes, reuseBytes };
 }
 
 /** The manifest entry of a reused object: the stored key, size and hash. */

@@ -5,6 +5,7 @@ import { registerBackup } from './backup.js';
 import { registerBackupCluster } from './backup-cluster.js';
 import { registerBuildIndex } from './build-index.js';
 import { registerDeleteBackup } from './delete-backup.js';
+import { registerDoctor } from './doctor.js';
 import { registerDownload } from './download.js';
 import { registerFetchTokenmap } from './fetch-tokenmap.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
@@ -36,4 +37,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerRestoreNode(program, globals);
   registerBackupCluster(program, globals);
   registerRestoreCluster(program, globals);
+  registerDoctor(program, globals);
 }

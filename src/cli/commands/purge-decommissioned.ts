@@ -20,13 +20,16 @@ export function registerPurgeDecommissioned(program: Command, globals: GlobalsGe
         try {
           const liveHosts = await readLiveHosts(ctx.config, { clock: systemClock, log: ctx.log }).catch(async (err: unknown) => {
             // The operation sends this metric for its own failures; not reaching Cassandra is one too.
-            if (!opts.dryRun) await metrics.send(['medusa-decommissioned-node-backup', 'purge-error', 'PURGE-ERROR'], 1).catch(() => undefined);
+            if (!opts.dryRun) {
+              await metrics.send(['medusa-decommissioned-node-backup', 'purge-error', 'PURGE-ERROR'], 1).catch(() => undefined);
+              await metrics.record?.({ kind: 'purge', command: 'purge-decommissioned', fqdn: ctx.config.storage.fqdn, finished: systemClock.now(), ok: false });
+            }
             throw err;
           });
           ctx.log.info(`Live nodes: ${[...liveHosts].join(', ')}`);
           const report = await purgeDecommissioned(
             { ...ctx, clock: systemClock, metrics },
-            { liveHosts, graceDays: ctx.config.storage.backup_grace_period_in_days, dryRun: opts.dryRun },
+            { liveHosts, graceDays: ctx.config.storage.backup_grace_period_in_days, dryRun: opts.dryRun, fqdn: ctx.config.storage.fqdn },
           );
           if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
         } finally {

@@ -48,7 +48,7 @@ test('defaults: every key of every section', () => {
     },
     ssh: { username: 'cassandra', key_file: '', port: 22, cert_file: '', use_pty: false, keepalive_seconds: 60, login_shell: false },
     checks: { health_check: 'cql', query: '', expected_rows: 0, expected_result: '', enable_md5_checks: false, md5_check_concurrency: 1 },
-    monitoring: { monitoring_provider: 'None', send_backup_name_tag: false },
+    monitoring: { monitoring_provider: 'None', send_backup_name_tag: false, prometheus_textfile: '/var/lib/prometheus/node-exporter/medusa.prom', prometheus_http_host: '0.0.0.0' },
     logging: { enabled: false, file: 'medusa.log', level: 'INFO', format: '[%(asctime)s] %(levelname)s: %(message)s', maxBytes: 20000000, backupCount: 50 },
     grpc: { enabled: false, port: 50051, max_send_message_length: 536870912, max_receive_message_length: 134217728 },
     kubernetes: { enabled: false, use_mgmt_api: false },

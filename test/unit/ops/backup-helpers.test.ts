@@ -18,7 +18,7 @@ describe('backup helpers', () => {
       const lines: string[] = [];
       const log = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => lines.push(l) });
       const at = new Date(2024, 0, 2, 3, 4, 5).getTime();
-      logBackupSummary(log, { name: 'b1', differential, started: at, extractStarted: at, finished: at + 1500, uploaded: 3, replaced: 1, kept: 2, totalSize: 2048 });
+      logBackupSummary(log, { name: 'b1', differential, started: at, extractStarted: at, finished: at + 1500, uploaded: 3, replaced: 1, kept: 2, totalSize: 2048, uploadedBytes: 1024, keptBytes: 1024 });
       assert.deepEqual(lines, [
         `INFO: Backup done: b1 (${differential ? 'differential' : 'full'})`,
         'INFO: - Started: 2024-01-02 03:04:05',

@@ -22,6 +22,8 @@ const DAY = 86_400;
 const NOW = Math.floor(Date.now() / 1000);
 const TABLE = 'users-5b2a4bd0c1ef11eea2d1a3f3b8c0d9e1';
 const HOSTS = ['127.0.0.1', '127.0.0.10', '127.0.0.2'];
+/** The node running the command (named in its metrics only). */
+const FQDN = '127.0.0.1';
 
 function backup(name: string, fqdn: string, daysAgo: number, gen: number): FixtureNodeBackup {
   const started = NOW - daysAgo * DAY;
@@ -74,12 +76,12 @@ describe('purge-decommissioned', () => {
       const before = keysOf(root);
       // 127.0.0.2 lives in another DC: still live. 127.0.0.10 is gone.
       const live = new Set(['127.0.0.1', '127.0.0.2']);
-      const dry = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 10, dryRun: true });
+      const dry = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 10, dryRun: true, fqdn: FQDN });
       assert.deepEqual(keysOf(root), before);
       assert.deepEqual(dry.bucketNodes, HOSTS);
       assert.deepEqual(dry.decommissioned, ['127.0.0.10']);
 
-      const report = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 10, dryRun: false });
+      const report = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 10, dryRun: false, fqdn: FQDN });
       assert.deepEqual(report.totals, dry.totals);
       assert.equal(report.totals.nbBackupsPurged, 2);
       assert.equal(report.totals.totalObjectsWithinGcGrace, 1);
@@ -93,11 +95,11 @@ describe('purge-decommissioned', () => {
       assert.ok(lines.includes('INFO: Decommissioned node backups to purge: 127.0.0.10'), lines.join('\n'));
 
       // Next run, the young pool object is the only trace of the node; with no grace it goes too.
-      const again = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 0, dryRun: false });
+      const again = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 0, dryRun: false, fqdn: FQDN });
       assert.deepEqual(again.decommissioned, ['127.0.0.10']);
       assert.equal(again.totals.nbObjectsPurged, 1);
       assert.ok(!keysOf(root).some((k) => k.includes('127.0.0.10')));
-      const last = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 0, dryRun: false });
+      const last = await purgeDecommissioned(ctx, { liveHosts: live, graceDays: 0, dryRun: false, fqdn: FQDN });
       assert.deepEqual(last.decommissioned, []);
     });
   }
@@ -105,12 +107,12 @@ describe('purge-decommissioned', () => {
   test('refuses when no node with backups is live (hosts named differently), deleting nothing', async () => {
     const { root, ctx } = setup('');
     const before = keysOf(root);
-    await assert.rejects(purgeDecommissioned(ctx, { liveHosts: new Set(['node1.example.com']), graceDays: 0, dryRun: false }), (err: unknown) => {
+    await assert.rejects(purgeDecommissioned(ctx, { liveHosts: new Set(['node1.example.com']), graceDays: 0, dryRun: false, fqdn: FQDN }), (err: unknown) => {
       assert.ok(err instanceof OperationError);
       assert.match(err.message, /None of the 3 nodes with backups .* is in the live topology .*Nothing was purged/);
       return true;
     });
-    await assert.rejects(purgeDecommissioned(ctx, { liveHosts: new Set(), graceDays: 0, dryRun: false }), /lists no host/);
+    await assert.rejects(purgeDecommissioned(ctx, { liveHosts: new Set(), graceDays: 0, dryRun: false, fqdn: FQDN }), /lists no host/);
     assert.deepEqual(keysOf(root), before);
   });
 });

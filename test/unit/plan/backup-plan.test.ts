@@ -122,7 +122,7 @@ describe('differential decision: name, size, hash, present or absent, which key'
     const pool = [{ key: plain('a'), size: 1, hash: MD5_A }, { key: plain('b'), size: 1, hash: MD5_A }];
     const plan = decide(files, new Map([['a', MD5_B], ['b', MD5_A], ['c', MD5_C]]), pool);
     assert.deepEqual(plan[0]!.files.map((f) => [f.action, f.key]), [['reupload', tagged('a', MD5_B)], ['reuse', plain('b')], ['upload', plain('c')]]);
-    assert.deepEqual(countPlan(plan), { upload: 1, reupload: 1, reuse: 1, check: 0, uploadBytes: 2 });
+    assert.deepEqual(countPlan(plan), { upload: 1, reupload: 1, reuse: 1, check: 0, uploadBytes: 2, reuseBytes: 1 });
   });
 
   test('a reused object keeps the stored key, size and hash', () => {

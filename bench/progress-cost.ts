@@ -1,0 +1,73 @@
+/**
+ * Benchmark: what the terminal progress line costs a ~2 GB full backup (the snapshot of
+ * bench/backup-full.ts). Three ways, alternated in each round so load changes hit them alike:
+ * - `none`: no progress line (the baseline);
+ * - `pipe`: the CLI's wiring with stderr a pipe, as under cron: no line is ever created;
+ * - `tty`: the same inside a real pseudo-terminal (`script`), where the line is redrawn (at most
+ *   four times a second) while files and bytes move.
+ * Prints each run, the medians, the ratios to the baseline (target: tty and pipe within 2%),
+ * the number of redraws the terminal received, and the load average before each round.
+ *
+ * Usage: node --import tsx bench/progress-cost.ts [--dir DIR] [--rounds 3]
+ * Hold the shared lock: flock /work/locks/heavy.lock node --import tsx bench/progress-cost.ts
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { prepareTwoGbSnapshot } from './backup-lib.js';
+
+const root = join(import.meta.dirname, '..');
+const { values } = parseArgs({ options: { dir: { type: 'string' }, rounds: { type: 'string', default: '3' } } });
+const dir = values.dir ?? join(root, '.cache', 'bench', 'backup-full');
+const data = join(dir, 'data');
+const rounds = Number(values.rounds);
+
+const set = prepareTwoGbSnapshot(data);
+
+type Mode = 'none' | 'pipe' | 'tty';
+
+function once(mode: Mode, i: number): { seconds: number; redraws: number } {
+  const store = join(dir, `store-${mode}`);
+  rmSync(store, { recursive: true, force: true });
+  execFileSync('sync');
+  const args = ['--import', 'tsx', join(import.meta.dirname, 'backup-run.ts'), '--data', data, '--store', store, '--name', `p${i}`, '--mode', 'full', '--transfers', '2', ...(mode === 'none' ? [] : ['--progress'])];
+  let out: string;
+  if (mode === 'tty') {
+    const log = join(dir, 'tty.log');
+    const line = [process.execPath, ...args].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-q', '-e', '-c', line, log], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`script: exit ${String(r.status)}`);
+    out = readFileSync(log, 'utf8');
+    rmSync(log, { force: true });
+  } else {
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`backup failed: ${r.stderr}`);
+    if (r.stderr !== '') throw new Error(`progress drawn without a terminal: ${JSON.stringify(r.stderr.slice(0, 200))}`);
+    out = r.stdout;
+  }
+  rmSync(store, { recursive: true, force: true });
+  const json = /\{"seconds".*\}/.exec(out)?.[0];
+  if (!json) throw new Error(`no result line in: ${out.slice(-300)}`);
+  const r = JSON.parse(json) as { seconds: number; uploaded: number };
+  if (r.uploaded !== set.files) throw new Error(`uploaded ${r.uploaded} files, expected ${set.files}`);
+  return { seconds: r.seconds, redraws: out.split('\r\x1b[K').length - 1 };
+}
+
+const times: Record<Mode, number[]> = { none: [], pipe: [], tty: [] };
+let ttyRedraws = 0;
+for (let round = 0; round < rounds; round++) {
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const row: string[] = [];
+  for (const mode of ['none', 'pipe', 'tty'] as const) {
+    const r = once(mode, round);
+    times[mode].push(r.seconds);
+    if (mode === 'tty') ttyRedraws = r.redraws;
+    row.push(`${mode} ${r.seconds.toFixed(2)} s${mode === 'tty' ? ` (${r.redraws} redraws)` : ''}`);
+  }
+  console.log(`round ${round + 1} (load ${load}): ${row.join(' | ')}`);
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const base = median(times.none);
+const pct = (x: number): string => `${(((x - base) / base) * 100).toFixed(1)}%`;
+console.log(`medians: none ${base.toFixed(2)} s, pipe ${median(times.pipe).toFixed(2)} s (${pct(median(times.pipe))}), tty ${median(times.tty).toFixed(2)} s (${pct(median(times.tty))}); target: within 2%; last tty run drew ${ttyRedraws} redraws`);
