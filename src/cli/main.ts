@@ -51,7 +51,19 @@ function exitCodeOf(err: unknown): number {
   return ExitCode.failed;
 }
 
+/**
+ * A reader that stops early (`medusa list-backups | head`) closes stdout under us. The command
+ * carries on (a backup or purge must never stop half-way because nobody reads its result), and
+ * later result lines are dropped; any other stdout error still ends the process as before.
+ */
+function toleratePipeClosedByReader(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  toleratePipeClosedByReader();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -6,10 +6,11 @@
  * The same checks against a real node and every object store: test/cassandra/doctor.test.ts.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { runMedusa, scratchDir, writeLocalIni } from '../support/cli.js';
+import { MEDUSA_BIN, runMedusa, scratchDir, writeLocalIni } from '../support/cli.js';
 
 const scratch = scratchDir('medusa-doctor-e2e-');
 after(() => scratch.cleanup());
@@ -101,5 +102,14 @@ describe('medusa doctor (no Cassandra)', () => {
     const r = runMedusa(['--config-file', ini, 'doctor', '--skip-ssh'], { cwd: dir, timeoutMs: 120_000 });
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^FAIL files named in the config: .*\[cassandra\] certfile: cannot read \/nonexistent\/ca\.pem.*\[monitoring\] prometheus_textfile: cannot write in the folder of .* -> fix: /m);
+  });
+
+  test('a reader that closes the pipe early (| head -1) ends nothing badly: the run completes, no stack trace', () => {
+    const { dir, ini } = setup();
+    const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" --config-file "$1" doctor --skip-ssh | head -1', MEDUSA_BIN, ini], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.match(r.stdout, /^OK {3}config file/);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, r.stderr);
+    assert.match(r.stderr, /checks did not pass/, 'the command ran to its end');
+    assert.equal(r.status, 1, 'its own exit code (a check fails: no nodetool), not a crash');
   });
 });

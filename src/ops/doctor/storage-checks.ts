@@ -14,6 +14,7 @@ import { doctorProbeKey, prefixPath } from '../../layout/keys.js';
 import { judgeClockSkew } from '../../plan/clock-skew.js';
 import { NotFoundError, PermissionError } from '../../storage/errors.js';
 import { getBytes } from '../../storage/helpers.js';
+import { defaultRecordsRoot } from '../../storage/backends/local.js';
 import { openStorage } from '../../storage/open.js';
 import type { StorageBackend } from '../../storage/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -79,7 +80,9 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
       const folder = join(s.base_path ?? '', s.bucket_name);
       const plan = await localBucketPlan(folder);
       if (plan.problem) return fail(plan.problem, `make ${folder} a folder the user running medusa can write (mkdir -p), or fix [storage] base_path / bucket_name`);
-      created = plan.missing;
+      // The store also keeps the MD5 of what it writes beside the bucket folder (local-hash-records.ts).
+      const records = await localBucketPlan(defaultRecordsRoot(s.base_path ?? '', s.bucket_name));
+      created = [...new Set([...plan.missing, ...records.missing])].sort();
       return ok(plan.missing.length === 0 ? `${folder} is a writable folder` : `${folder} does not exist yet; the first backup creates it`);
     }
     if (bucketMissing) return fail(`${where}: the bucket does not exist`, `create the bucket ${s.bucket_name} or fix [storage] bucket_name`);
@@ -123,7 +126,8 @@ export async function storageChecks(config: MedusaConfig, clock: Clock, check: R
     }
   });
 
-  // Leave a local bucket as it was: folders the store made for the probe go again (bottom up, if empty).
+  // Leave a local bucket as it was: folders the store made for the probe go again (deepest first, if
+  // empty; sorted paths put a folder before its sub-folders, so the reverse order is bottom up).
   for (const dir of [...created].reverse()) await rmdir(dir).catch(() => undefined);
 
   await check('clock-skew', 'clock skew against the store', () => {

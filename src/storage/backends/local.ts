@@ -16,7 +16,7 @@
  *   listing skips folders), so both tools see the same objects.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -272,6 +272,9 @@ export class LocalBackend implements StorageBackend {
       }
       dir = dirname(dir);
     }
+    // The bucket folder itself stays, but once it holds nothing its records log is stale too (an
+    // object stored at the top, such as doctor's probe without a prefix, leaves one behind).
+    if (dir === this.root && (await readdir(dir).catch(() => ['?'])).length === 0) await this.records.forgetFolder('');
   }
 
   deleteMany(keys: readonly string[]): Promise<DeleteManyResult> {
