@@ -5,7 +5,7 @@
  * error metric (0 on success, 1 on failure), as Medusa does; a dry run sends none.
  */
 import type { CatalogContext } from '../catalog/catalog.js';
-import { formatBytesStr } from '../cli/render/numbers.js';
+import { formatBytesStr } from '../util/medusa-format.js';
 import type { MetricTags, MetricsSink } from '../monitoring/types.js';
 import { OperationError } from '../util/errors.js';
 import { applyNodePurge, prepareNodePurge, type NodePurgeOutcome, type NodePurgeRequest, type PreparedNodePurge } from './purge-node.js';

@@ -15,7 +15,7 @@ import type { MetricsSink } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError } from '../util/errors.js';
 import { buildIndex } from './build-index.js';
-import { humanReadableSize } from '../cli/render/numbers.js';
+import { humanReadableSize } from '../util/medusa-format.js';
 
 const MAX_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 15_000;

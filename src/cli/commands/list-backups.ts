@@ -4,7 +4,7 @@ import { listClusterBackups } from '../../catalog/catalog.js';
 import { detailClusterBackup } from '../../catalog/details.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { clusterBackupJson } from '../render/backup-json.js';
-import { formatLocalTimestamp } from '../render/numbers.js';
+import { formatLocalTimestamp } from '../../util/medusa-format.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';

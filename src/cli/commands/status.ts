@@ -4,7 +4,7 @@ import { clusterTotals, detailClusterBackup } from '../../catalog/details.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { BackupNotFoundError, findClusterBackup } from '../../ops/find-backup.js';
 import { clusterBackupJson } from '../render/backup-json.js';
-import { formatBytesStr, formatLocalTimestamp } from '../render/numbers.js';
+import { formatBytesStr, formatLocalTimestamp } from '../../util/medusa-format.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';

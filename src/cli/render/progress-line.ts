@@ -6,7 +6,7 @@
  */
 import type { TransferProgress } from '../../ops/backup-uploads.js';
 import type { Logger } from '../../util/logger.js';
-import { formatBytesStr } from './numbers.js';
+import { formatBytesStr } from '../../util/medusa-format.js';
 
 const REDRAW_MS = 250;
 

@@ -5,7 +5,7 @@
 import type { PythonJsonValue } from '../../domain/python-json.js';
 import type { PurgeReport } from '../../ops/purge-run.js';
 import { describePurgeReason } from '../../plan/purge-selection.js';
-import { formatBytesStr } from './numbers.js';
+import { formatBytesStr } from '../../util/medusa-format.js';
 
 const SECONDS_PER_DAY = 86_400;
 
