@@ -29,11 +29,12 @@ import type { MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
 import { flushStore, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError } from '../util/errors.js';
 import { waitForStagger } from './backup-stagger.js';
 import { logBackupSummary, type BackupSummary } from './backup-summary.js';
-import { runHashChecks, runUploads, type TransferProgress } from './backup-uploads.js';
+import { runHashChecks, runUploads } from './backup-uploads.js';
 
 /** Prefix of the snapshots Medusa takes. */
 export const SNAPSHOT_PREFIX = 'medusa-';
@@ -58,7 +59,7 @@ export interface BackupNodeContext extends CatalogContext {
   readonly multipartChunksize: number;
   readonly hashCache?: HashCache;
   readonly metrics?: MetricsSink;
-  readonly progress?: TransferProgress;
+  readonly progress?: ProgressReporter;
   /** Epoch ms the command started (stagger deadline, summary); default now. */
   readonly commandStart?: number;
   /**

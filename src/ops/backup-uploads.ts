@@ -19,20 +19,12 @@ import { uploadFile } from '../storage/helpers.js';
 import type { ObjectInfo, StorageBackend } from '../storage/types.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import { hashFile, type ContentHashes, type HashSpec } from '../transfer/hashing.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** Files whose hash is looked up or computed at once (at least; `md5_check_concurrency` if higher). */
 const CHECKS_IN_FLIGHT = 16;
-
-/** Progress of the upload phase (a terminal renders it; no-op elsewhere). */
-export interface TransferProgress {
-  begin(totals: { readonly files: number; readonly bytes: number }): void;
-  /** Byte delta; negative when a retried upload starts over. */
-  bytes(delta: number): void;
-  fileDone(): void;
-  end(): void;
-}
 
 export interface UploadSettings {
   readonly storage: StorageBackend;
@@ -42,7 +34,8 @@ export interface UploadSettings {
   /** `[storage] multipart_chunksize`: the part size an S3 multipart ETag is predicted with. */
   readonly multipartChunksize: number;
   readonly hashCache?: HashCache;
-  readonly progress?: TransferProgress;
+  /** Told about the upload batch; none: uploads take the faster unmetered path. */
+  readonly progress?: ProgressReporter;
   readonly signal?: AbortSignal;
 }
 
@@ -116,20 +109,26 @@ export async function runUploads(plan: readonly TablePlan[], s: UploadSettings):
   const onOuterAbort = (): void => abort.abort(s.signal?.reason);
   s.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const toUpload = plan.flatMap((t) => t.files.filter((f) => f.action === 'upload' || f.action === 'reupload'));
-  s.progress?.begin({ files: toUpload.length, bytes: toUpload.reduce((n, f) => n + f.file.size, 0) });
+  s.progress?.begin({ direction: 'upload', files: toUpload.length, bytes: toUpload.reduce((n, f) => n + f.file.size, 0) });
   const uploaded = new Map<string, ManifestObject>();
   const one = async (d: FileDecision): Promise<void> => {
     if (abort.signal.aborted) return;
-    const info = s.progress
-      ? await uploadFile(s.storage, d.file.path, d.key, {
-          signal: abort.signal,
-          onProgress: (n: number) => s.progress!.bytes(n),
-          ...(s.hashCache ? { hashCache: s.hashCache } : {}),
-          durable: false,
-        })
-      : await putFile(s, d.file.path, d.key, abort.signal);
-    uploaded.set(d.key, { path: info.key, MD5: info.hash ?? null, size: info.size });
-    s.progress?.fileDone();
+    s.progress?.transferStarted(d.key, d.file.size);
+    let ok = false;
+    try {
+      const info = s.progress
+        ? await uploadFile(s.storage, d.file.path, d.key, {
+            signal: abort.signal,
+            onProgress: (n: number) => s.progress!.bytesMoved(n),
+            ...(s.hashCache ? { hashCache: s.hashCache } : {}),
+            durable: false,
+          })
+        : await putFile(s, d.file.path, d.key, abort.signal);
+      uploaded.set(d.key, { path: info.key, MD5: info.hash ?? null, size: info.size });
+      ok = true;
+    } finally {
+      s.progress?.transferFinished(d.key, ok);
+    }
   };
   try {
     await Promise.all(

@@ -230,9 +230,14 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     }
   };
 
+  const restored = tables.filter((t) => t.action === 'restore');
+  progress.begin({
+    direction: 'download',
+    files: restored.reduce((n, t) => n + t.files.length, 0),
+    bytes: restored.reduce((n, t) => t.files.reduce((m, f) => m + f.size, n), 0),
+  });
   const jobs: Promise<void>[] = [];
-  for (const table of tables) {
-    if (table.action !== 'restore') continue;
+  for (const table of restored) {
     ctx.log.debug(`Downloading ${table.files.length} files of ${table.keyspace}.${table.tableDir}`);
     for (const file of table.files) jobs.push(limit(() => one(table, file)));
   }
@@ -240,6 +245,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     await Promise.all(jobs);
     await Promise.all(hashing);
   } finally {
+    progress.end();
     await pool.close();
   }
   if (options.signal?.aborted && failures.length === 0) throw new OperationError('Download aborted');
