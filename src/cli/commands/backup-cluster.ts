@@ -8,7 +8,7 @@ import { SshExecutor } from '../../remote/ssh-executor.js';
 import { systemClock } from '../../util/clock.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
-import { defaultBackupName } from './backup.js';
+import { defaultBackupName } from '../../ops/api/backup.js';
 import { commandWithLegacyFlags } from './legacy-short-flags.js';
 import type { GlobalsGetter } from './index.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultBackupName } from '../../../src/cli/commands/backup.js';
+import { defaultBackupName } from '../../../src/ops/api/backup.js';
 import { ProgressLine, renderProgress } from '../../../src/cli/render/progress-line.js';
 import { previousHost } from '../../../src/ops/backup-stagger.js';
 import { formatDuration, logBackupSummary } from '../../../src/ops/backup-summary.js';
