@@ -1,0 +1,89 @@
+/**
+ * Entry point of `medusa backup-cluster`: builds from the session what ops/backup-cluster.ts runs
+ * with (the SSH executor of `[ssh]`, the seed's topology over CQL, nodetool as configured here,
+ * the medusa command run on each host with the global options worth forwarding, the metrics
+ * sink), runs it, and closes the executor and the sink in every path.
+ */
+import { createMetricsSink } from '../../monitoring/create.js';
+import { SshExecutor } from '../../remote/ssh-executor.js';
+import { backupCluster, type BackupClusterResult } from '../backup-cluster.js';
+import { readSeedTopology } from '../cluster-cql.js';
+import { forwardedGlobals, remoteMedusaCommand } from '../cluster-job.js';
+import { defaultBackupName } from './backup.js';
+import type { RunOptions, Session } from './session.js';
+
+export type { BackupClusterResult } from '../backup-cluster.js';
+
+/** What a face asks of a cluster backup. */
+export interface BackupClusterRequest {
+  /** Default: Medusa's default name for `startedAt`. */
+  readonly backupName?: string;
+  /** The seed whose datacenter is backed up; default `[storage] fqdn`. */
+  readonly seedTarget?: string;
+  readonly stagger?: number;
+  readonly enableMd5Checks: boolean;
+  readonly mode: 'full' | 'differential';
+  /** Local folder for the job logs (must exist). */
+  readonly tempDir: string;
+  readonly parallelSnapshots: number;
+  readonly parallelUploads: number;
+  readonly keepSnapshot: boolean;
+  readonly useExistingSnapshot: boolean;
+  /** The medusa command on the hosts; default `$MEDUSA_REMOTE_COMMAND` of the session's env, else `medusa`. */
+  readonly medusaCommand?: string;
+  /** The medusa.ini the hosts read; default the session's config file when one was named. */
+  readonly remoteConfigFile?: string;
+  /** Epoch ms the request arrived (default name); default now. */
+  readonly startedAt?: number;
+}
+
+/** The session's global options a host's medusa is given too (config file, bucket, prefix). */
+export function forwardedSessionGlobals(session: Session, remoteConfigFile?: string): string[] {
+  const { source } = session;
+  return forwardedGlobals(
+    {
+      ...(source.configFile !== undefined ? { configFile: source.configFile } : {}),
+      ...(source.overrides?.bucket_name !== undefined ? { bucketName: source.overrides.bucket_name } : {}),
+      ...(source.overrides?.prefix !== undefined ? { prefix: source.overrides.prefix } : {}),
+    },
+    remoteConfigFile,
+  );
+}
+
+/** Backs up every node of the seed's datacenter over SSH; rejects naming the failed hosts. */
+export async function runBackupCluster(session: Session, request: BackupClusterRequest, _run: RunOptions = {}): Promise<BackupClusterResult> {
+  const { config, log, clock } = session;
+  const startedAt = request.startedAt ?? clock.now();
+  const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
+  const metrics = createMetricsSink(config.monitoring, log);
+  const seed = request.seedTarget ?? config.storage.fqdn;
+  try {
+    return await backupCluster(
+      {
+        storage: session.storage,
+        layout: session.layout,
+        log,
+        executor,
+        readTopology: () => readSeedTopology(config, seed, { clock, log }),
+        nodetool: config.cassandra,
+        medusa: { command: remoteMedusaCommand(request.medusaCommand, session.env), globals: forwardedSessionGlobals(session, request.remoteConfigFile) },
+        metrics,
+        clock,
+      },
+      {
+        backupName: request.backupName ?? defaultBackupName(startedAt),
+        ...(request.stagger !== undefined ? { stagger: request.stagger } : {}),
+        enableMd5Checks: request.enableMd5Checks,
+        mode: request.mode,
+        tempDir: request.tempDir,
+        parallelSnapshots: request.parallelSnapshots,
+        parallelUploads: request.parallelUploads,
+        keepSnapshot: request.keepSnapshot,
+        useExistingSnapshot: request.useExistingSnapshot,
+      },
+    );
+  } finally {
+    await executor.close();
+    await metrics.close();
+  }
+}
