@@ -22,6 +22,24 @@ const RETRY_DELAY_MS = 15_000;
 /** ~10 years, Medusa's "monitoring is broken" value. */
 const TRACKING_ERROR_SECONDS = 315365400;
 
+/** What the report found (also logged as it is found, in Medusa's words). */
+export interface LastBackupReport {
+  /** This node's latest finished backup; undefined when it has none. */
+  readonly node?: { readonly name: string; readonly secondsAgo: number };
+  /** The latest complete cluster backup, confirmed by its manifests. */
+  readonly latestComplete?: { readonly name: string; readonly secondsAgo: number };
+  /** The latest cluster backup, complete or not, with its node counts and finished totals. */
+  readonly latest?: {
+    readonly name: string;
+    readonly complete: boolean;
+    readonly completeNodes: number;
+    readonly incompleteNodes: readonly string[];
+    readonly missingNodes: readonly string[];
+    readonly size: number;
+    readonly files: number;
+  };
+}
+
 export interface ReportContext extends CatalogContext {
   readonly fqdn: string;
   readonly clock: Clock;
@@ -51,7 +69,7 @@ async function latestNodeBackup(ctx: ReportContext): Promise<{ name: string; fin
   }
 }
 
-async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
+async function reportNode(ctx: ReportContext, push: boolean): Promise<LastBackupReport['node']> {
   let latest = await latestNodeBackup(ctx);
   if (!latest) {
     ctx.log.info('Did not find the latest node backup. Will try rebuild the index');
@@ -60,16 +78,18 @@ async function reportNode(ctx: ReportContext, push: boolean): Promise<void> {
   }
   if (!latest) {
     ctx.log.info('This node has not been backed up yet');
-    return;
+    return undefined;
   }
   const secondsAgo = Math.floor(ctx.clock.now() / 1000) - latest.finished;
   ctx.log.info(`Latest node backup finished ${secondsAgo} seconds ago`);
   if (push) await ctx.metrics?.send(['medusa-node-backup', 'seconds-since-backup', latest.name], secondsAgo);
+  return { name: latest.name, secondsAgo };
 }
 
-async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
+async function reportCluster(ctx: ReportContext, push: boolean): Promise<Omit<LastBackupReport, 'node'>> {
   const backups = await listClusterBackups(ctx);
   const complete = await latestConfirmedCompleteBackup(ctx, backups);
+  let latestComplete: LastBackupReport['latestComplete'];
   if (!complete) {
     ctx.log.info('The cluster this node belongs to has no complete backup yet');
   } else {
@@ -78,11 +98,12 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     ctx.log.info(`- Name: ${complete.name}`);
     ctx.log.info(`- Finished: ${secondsAgo} seconds ago`);
     if (push) await ctx.metrics?.send(['medusa-cluster-backup', 'seconds-since-backup', complete.name], secondsAgo);
+    latestComplete = { name: complete.name, secondsAgo };
   }
   const latest = latestBackup(backups);
   if (!latest) {
     ctx.log.info('The cluster this node belongs to has not started a backup yet');
-    return;
+    return latestComplete ? { latestComplete } : {};
   }
   const detailed = await detailClusterBackup(ctx, latest);
   const { backup } = detailed;
@@ -112,16 +133,28 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<void> {
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-size', name], size);
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-file-count', name], files);
   }
+  return {
+    ...(latestComplete ? { latestComplete } : {}),
+    latest: {
+      name: backup.name,
+      complete: backup.complete,
+      completeNodes: backup.completeNodes.length,
+      incompleteNodes: backup.incompleteNodes.map((nb) => nb.fqdn),
+      missingNodes: [...backup.missingNodes],
+      size,
+      files,
+    },
+  };
 }
 
 /** Runs the report; throws `OperationError` after the last failed attempt. */
-export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<void> {
+export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<LastBackupReport> {
   for (let attempt = 1; ; attempt++) {
     try {
       ctx.log.debug(`Trying to report about existing backups (${attempt}/${MAX_ATTEMPTS})...`);
-      await reportNode(ctx, push);
-      await reportCluster(ctx, push);
-      return;
+      const node = await reportNode(ctx, push);
+      const cluster = await reportCluster(ctx, push);
+      return { ...(node ? { node } : {}), ...cluster };
     } catch (err) {
       if (attempt < MAX_ATTEMPTS) {
         ctx.log.debug(`Report attempt ${attempt} failed (${describeError(err)}), waiting ${RETRY_DELAY_MS / 1000} seconds to retry`);
