@@ -1,7 +1,7 @@
 /** `medusa verify`: completeness and integrity of one backup (reference §6.2); exit 1 on any problem. */
 import type { Command } from 'commander';
 import { describeVerifyProblem } from '../../plan/verify-plan.js';
-import { verifyBackup } from '../../ops/verify.js';
+import { runVerify } from '../../ops/api/maintenance.js';
 import { OperationError } from '../../util/errors.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
@@ -14,9 +14,8 @@ export function registerVerify(program: Command, globals: GlobalsGetter): void {
     .requiredOption('--backup-name <name>', 'backup name')
     .option('--enable-md5-checks', 'also compare hashes (in addition to sizes)', false)
     .action((opts: { backupName: string; enableMd5Checks: boolean }) =>
-      withCommandContext(globals(), async (ctx) => {
-        const checkHashes = opts.enableMd5Checks || ctx.config.checks.enable_md5_checks;
-        const { detailed, problems } = await verifyBackup(ctx, opts.backupName, checkHashes);
+      withCommandContext(globals(), async (session) => {
+        const { detailed, problems } = await runVerify(session, { backupName: opts.backupName, enableMd5Checks: opts.enableMd5Checks });
         const { backup } = detailed;
         printLine(`Validating ${backup.name} ...`);
         if (!backup.complete) {
