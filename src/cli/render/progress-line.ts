@@ -5,7 +5,7 @@
  * clean); log lines written meanwhile go through {@link ProgressLine.wrapLogger}, which erases the
  * line first and redraws it after.
  */
-import type { ProgressReporter, TransferBatch } from '../../transfer/progress.js';
+import type { ProgressReporter, TransferBatch } from '../../ops/api/session.js';
 import type { Logger } from '../../util/logger.js';
 import { formatBytesStr } from '../../util/medusa-format.js';
 
