@@ -15,6 +15,11 @@
  * time, and a crash before that one flush leaves no manifest, so nothing unflushed is ever
  * reported complete.
  *
+ * An aborted `signal` stops the backup at the next step, or at once in the middle of its waits, hash
+ * checks and uploads: the snapshot is cleared as after any failure, no manifest is written (the
+ * check before it is the last one), and it ends with an `OperationAbortedError`. Once the manifest
+ * is stored the backup is complete, and it finishes its index entries whatever the signal says.
+ *
  * The Cassandra side comes in through ports (`SnapshotPort`, `MetadataPort`), so this runs
  * unchanged against a prepared snapshot folder (benchmarks, tests).
  */
@@ -31,7 +36,7 @@ import { flushStore, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { abortedError, describeError, OperationAbortedError, OperationError, throwIfAborted } from '../util/errors.js';
 import { waitForStagger } from './backup-stagger.js';
 import { logBackupSummary, type BackupSummary } from './backup-summary.js';
 import { runHashChecks, runUploads } from './backup-uploads.js';
@@ -68,6 +73,8 @@ export interface BackupNodeContext extends CatalogContext {
    * (ops/orphan-cleanup-marker.ts). Its rejection fails the backup.
    */
   readonly beforePoolListing?: () => Promise<void>;
+  /** Stops the backup (see the module comment). */
+  readonly signal?: AbortSignal;
 }
 
 export type BackupNodeResult = BackupSummary;
@@ -136,6 +143,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       throw new OperationError(`snapshot ${tag} holds no files under ${ctx.snapshots.dataDirs.join(', ')}: nothing to back up (is data_file_directories right?)`);
     }
     ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
+    throwIfAborted(ctx.signal, `Backup ${o.backupName}`);
     if (differential) await ctx.beforePoolListing?.();
     const pool = differential ? await listPool(ctx, o.backupName) : new Map<string, PoolObject>();
     const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) =>
@@ -148,6 +156,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       multipartChunksize: ctx.multipartChunksize,
       ...(ctx.hashCache ? { hashCache: ctx.hashCache } : {}),
       ...(ctx.progress ? { progress: ctx.progress } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const plan = await runHashChecks(planBackupUploads({ tables, differential, pool, keyOf, checkHashes: o.checkHashes }), settings);
     const counts = countPlan(plan);
@@ -165,18 +174,24 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
 export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): Promise<BackupNodeResult> {
   const started = ctx.commandStart ?? ctx.clock.now();
   const differential = o.mode === 'differential';
+  const what = `Backup ${o.backupName}`;
   try {
+    throwIfAborted(ctx.signal, what);
     await refuseExisting(ctx, o);
     if (o.useExistingSnapshot && !(await ctx.snapshots.exists(o.backupName))) {
       throw new OperationError(`Snapshot ${o.backupName} does not exist and --use-existing-snapshot is set. Please create the snapshot first.`);
     }
     ctx.log.info(`Starting backup using Stagger: ${o.stagger ?? 'None'} Mode: ${o.mode} Name: ${o.backupName}`);
     const { tokenmap, tokenmapText } = await writeStart(ctx, o, differential);
+    throwIfAborted(ctx.signal, what);
     if (o.stagger) await waitForStagger(ctx, ctx.fqdn, tokenmap, started + o.stagger * 1000);
+    throwIfAborted(ctx.signal, what);
     const extractStarted = ctx.clock.now();
     const { sections, counts } = await copySnapshot(ctx, o, differential);
 
     await flushStore(ctx.storage);
+    // The last point to stop: past it the manifest makes the backup complete.
+    throwIfAborted(ctx.signal, what);
     ctx.log.info('Updating backup index');
     const manifestText = encodeManifest(sections);
     const manifestInfo = await putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, 'manifest.json'), manifestText);
@@ -200,6 +215,8 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
     return summary;
   } catch (err) {
     await ctx.metrics?.send(['medusa-node-backup', 'backup-error', o.backupName], 1).catch(() => undefined);
+    // Whatever an abort interrupted (an upload, a wait) failed because of it: say so.
+    if (ctx.signal?.aborted && !(err instanceof OperationAbortedError)) throw abortedError(ctx.signal, what);
     throw err;
   }
 }

@@ -36,6 +36,7 @@ export interface UploadSettings {
   readonly hashCache?: HashCache;
   /** Told about the upload batch; none: uploads take the faster unmetered path. */
   readonly progress?: ProgressReporter;
+  /** Stops hashing and uploading; the run then rejects (with the signal's reason). */
   readonly signal?: AbortSignal;
 }
 
@@ -69,6 +70,7 @@ export async function runHashChecks(plan: readonly TablePlan[], s: UploadSetting
   await Promise.all(
     checks.map((d) =>
       limit(async () => {
+        if (s.signal?.aborted) return;
         const { spec, pick } = specFor(s.storage, d.file.size, d.stored!.hash!, s.multipartChunksize);
         try {
           const computed = s.hashCache ? await s.hashCache.hashFile(d.file.path, spec) : await hashFile(d.file.path, spec);
@@ -80,6 +82,7 @@ export async function runHashChecks(plan: readonly TablePlan[], s: UploadSetting
       }),
     ),
   );
+  s.signal?.throwIfAborted();
   return settleHashChecks(plan, hashes);
 }
 
@@ -148,6 +151,8 @@ export async function runUploads(plan: readonly TablePlan[], s: UploadSettings):
     s.signal?.removeEventListener('abort', onOuterAbort);
     s.progress?.end();
   }
+  // Uploads not yet begun when the signal came were skipped without failing: never a manifest then.
+  if (abort.signal.aborted) throw abort.signal.reason instanceof Error ? abort.signal.reason : new Error(String(abort.signal.reason));
   return plan.map((t) => ({
     keyspace: t.keyspace,
     columnfamily: t.tableDir,

@@ -45,7 +45,8 @@ export function defaultBackupName(epochMs: number): string {
 /**
  * Backs up this node (`[storage] fqdn`). Resolves with the summary once the backup is complete;
  * rejects with a `MedusaError` otherwise, the snapshot cleared (unless kept) and nothing reported
- * complete.
+ * complete. `run.signal` stops it that way too (`OperationAbortedError`), unless its manifest was
+ * already stored; the lock is released and the hash cache saved in every path.
  */
 export async function runBackup(session: Session, request: BackupRequest, run: RunOptions = {}): Promise<BackupNodeResult> {
   const { config, log, clock } = session;
@@ -73,16 +74,17 @@ export async function runBackup(session: Session, request: BackupRequest, run: R
         fqdn: config.storage.fqdn,
         clock,
         snapshots: nodetoolSnapshots(config, yaml, log),
-        metadata: cqlMetadata(config, yaml, { clock, log }),
+        metadata: cqlMetadata(config, yaml, { clock, log, ...(run.signal ? { signal: run.signal } : {}) }),
         concurrentTransfers: config.storage.concurrent_transfers,
         md5CheckConcurrency: config.checks.md5_check_concurrency,
         multipartChunksize: config.storage.multipart_chunksize,
         metrics,
         commandStart: startedAt,
         // The other half of the lock: a purge already deleting orphans of this node finishes first.
-        beforePoolListing: () => waitForOrphanCleanups(lockDir, config.storage.fqdn, { log, clock }),
+        beforePoolListing: () => waitForOrphanCleanups(lockDir, config.storage.fqdn, { log, clock, ...(run.signal ? { signal: run.signal } : {}) }),
         ...(hashCache ? { hashCache } : {}),
         ...(run.progress ? { progress: run.progress } : {}),
+        ...(run.signal ? { signal: run.signal } : {}),
       },
       {
         backupName,
