@@ -32,7 +32,7 @@ import { HashWorkerPool } from '../transfer/hash-pool.js';
 import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
 import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { abortedError, describeError, OperationError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { fileCheck, type FileCheck } from './download-check.js';
 
@@ -248,7 +248,7 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     progress.end();
     await pool.close();
   }
-  if (options.signal?.aborted && failures.length === 0) throw new OperationError('Download aborted');
+  if (options.signal?.aborted && failures.length === 0) throw abortedError(options.signal, 'Download');
   if (failures.length > 0) {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';
     throw new OperationError(`Download failed: ${failures[0]}${more}`);

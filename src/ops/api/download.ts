@@ -18,7 +18,10 @@ export interface DownloadRequest {
   readonly filter: RestoreFilter;
 }
 
-/** Downloads the backup; a rerun keeps the files an interrupted one already fetched and checked. */
+/**
+ * Downloads the backup; a rerun keeps the files an interrupted one already fetched and checked.
+ * `run.signal` stops the transfers (`OperationAbortedError`), the checked files kept.
+ */
 export function runDownload(session: Session, request: DownloadRequest, run: RunOptions = {}): Promise<DownloadBackupResult> {
   return downloadBackup(
     {
@@ -28,6 +31,7 @@ export function runDownload(session: Session, request: DownloadRequest, run: Run
       storageConfig: session.config.storage,
       clock: session.clock,
       ...(run.progress ? { progress: run.progress } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
     },
     { ...request, fqdn: session.config.storage.fqdn },
   );

@@ -7,7 +7,11 @@ import type { RunOptions, Session } from './session.js';
 
 export type { RestoreNodeRequest, RestoreNodeResult } from '../restore-node.js';
 
-/** Restores the node; rejects with a `MedusaError` (Cassandra left as it was when the failure came before stopping it). */
+/**
+ * Restores the node; rejects with a `MedusaError` (Cassandra left as it was when the failure came
+ * before stopping it). `run.signal` stops it while it downloads or before it stops Cassandra
+ * (`OperationAbortedError`); once Cassandra is stopped the restore runs to its end.
+ */
 export function runRestoreNode(session: Session, request: RestoreNodeRequest, run: RunOptions = {}): Promise<RestoreNodeResult> {
   return restoreNode(
     {
@@ -17,6 +21,7 @@ export function runRestoreNode(session: Session, request: RestoreNodeRequest, ru
       config: session.config,
       clock: session.clock,
       ...(run.progress ? { progress: run.progress } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
     },
     request,
   );
