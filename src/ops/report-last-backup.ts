@@ -13,7 +13,7 @@ import { NotFoundError } from '../storage/errors.js';
 import { getText } from '../storage/helpers.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { describeError, OperationError, throwIfAborted } from '../util/errors.js';
 import { buildIndex } from './build-index.js';
 import { humanReadableSize } from '../util/medusa-format.js';
 
@@ -44,6 +44,8 @@ export interface ReportContext extends CatalogContext {
   readonly fqdn: string;
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** Stops the retries: no further attempt once aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** The node's latest finished backup from the index pointer, or undefined. */
@@ -150,15 +152,16 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<Omit<La
 /** Runs the report; throws `OperationError` after the last failed attempt. */
 export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<LastBackupReport> {
   for (let attempt = 1; ; attempt++) {
+    throwIfAborted(ctx.signal, 'report-last-backup');
     try {
       ctx.log.debug(`Trying to report about existing backups (${attempt}/${MAX_ATTEMPTS})...`);
       const node = await reportNode(ctx, push);
       const cluster = await reportCluster(ctx, push);
       return { ...(node ? { node } : {}), ...cluster };
     } catch (err) {
-      if (attempt < MAX_ATTEMPTS) {
+      if (attempt < MAX_ATTEMPTS && !ctx.signal?.aborted) {
         ctx.log.debug(`Report attempt ${attempt} failed (${describeError(err)}), waiting ${RETRY_DELAY_MS / 1000} seconds to retry`);
-        await ctx.clock.sleep(RETRY_DELAY_MS);
+        await ctx.clock.sleep(RETRY_DELAY_MS, ctx.signal);
         continue;
       }
       if (push && ctx.metrics) {

@@ -20,7 +20,7 @@ import { describeFailures, runStep, type HostOutcome, type JobOptions } from '..
 import type { RemoteExecutor } from '../remote/types.js';
 import { getText } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError, UsageError } from '../util/errors.js';
+import { describeError, OperationError, throwIfAborted, UsageError } from '../util/errors.js';
 import { redactPasswordText } from '../util/redact-password.js';
 import { findClusterBackup } from './find-backup.js';
 import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
@@ -56,6 +56,8 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly restoreTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
   readonly reattachDelayMs?: number;
+  /** Stops the restore before any target is touched; once targets are stopped it runs to its end. */
+  readonly signal?: AbortSignal;
 }
 
 /** Flags of `medusa restore-cluster`. */
@@ -170,6 +172,7 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
   if (!o.bypassChecks && !(await ctx.confirm('proceed'))) {
     throw new OperationError('Restore cancelled: not confirmed (use -y to restore without asking)');
   }
+  throwIfAborted(ctx.signal, `Restore of ${o.backupName}`);
   ctx.log.info(`Cluster restore of ${o.backupName}; job folder ${jobDir}`);
   const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.restoreTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
   const targets = [...mapping.hosts.keys()];

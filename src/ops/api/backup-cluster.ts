@@ -50,8 +50,11 @@ export function forwardedSessionGlobals(session: Session, remoteConfigFile?: str
   );
 }
 
-/** Backs up every node of the seed's datacenter over SSH; rejects naming the failed hosts. */
-export async function runBackupCluster(session: Session, request: BackupClusterRequest, _run: RunOptions = {}): Promise<BackupClusterResult> {
+/**
+ * Backs up every node of the seed's datacenter over SSH; rejects naming the failed hosts.
+ * `run.signal` stops it before the snapshots or before the uploads (snapshots then cleared).
+ */
+export async function runBackupCluster(session: Session, request: BackupClusterRequest, run: RunOptions = {}): Promise<BackupClusterResult> {
   const { config, log, clock } = session;
   const startedAt = request.startedAt ?? clock.now();
   const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
@@ -69,6 +72,7 @@ export async function runBackupCluster(session: Session, request: BackupClusterR
         medusa: { command: remoteMedusaCommand(request.medusaCommand, session.env), globals: forwardedSessionGlobals(session, request.remoteConfigFile) },
         metrics,
         clock,
+        ...(run.signal ? { signal: run.signal } : {}),
       },
       {
         backupName: request.backupName ?? defaultBackupName(startedAt),

@@ -18,13 +18,13 @@ export interface DeleteBackupRequest {
   readonly dryRun: boolean;
 }
 
-/** Deletes the backups; returns what was (or would be) deleted. */
-export async function runDeleteBackup(session: Session, request: DeleteBackupRequest, _run: RunOptions = {}): Promise<PurgeReport> {
+/** Deletes the backups; returns what was (or would be) deleted. `run.signal` stops it before the next node's deletions. */
+export async function runDeleteBackup(session: Session, request: DeleteBackupRequest, run: RunOptions = {}): Promise<PurgeReport> {
   const { config, log } = session;
   const metrics = createMetricsSink(config.monitoring, log);
   try {
     return await deleteBackups(
-      { storage: session.storage, layout: session.layout, log, clock: session.clock, metrics },
+      { storage: session.storage, layout: session.layout, log, clock: session.clock, metrics, ...(run.signal ? { signal: run.signal } : {}) },
       {
         names: request.names,
         allNodes: request.allNodes,

@@ -15,8 +15,8 @@ export interface PurgeDecommissionedRequest {
   readonly dryRun: boolean;
 }
 
-/** Purges the backups of decommissioned nodes; returns what was (or would be) deleted. */
-export async function runPurgeDecommissioned(session: Session, request: PurgeDecommissionedRequest, _run: RunOptions = {}): Promise<PurgeDecommissionedReport> {
+/** Purges the backups of decommissioned nodes; returns what was (or would be) deleted. `run.signal` stops it before the next node's deletions. */
+export async function runPurgeDecommissioned(session: Session, request: PurgeDecommissionedRequest, run: RunOptions = {}): Promise<PurgeDecommissionedReport> {
   const { config, log, clock } = session;
   const metrics = createMetricsSink(config.monitoring, log);
   try {
@@ -27,7 +27,7 @@ export async function runPurgeDecommissioned(session: Session, request: PurgeDec
     });
     log.info(`Live nodes: ${[...liveHosts].join(', ')}`);
     return await purgeDecommissioned(
-      { storage: session.storage, layout: session.layout, log, clock, metrics },
+      { storage: session.storage, layout: session.layout, log, clock, metrics, ...(run.signal ? { signal: run.signal } : {}) },
       { liveHosts, graceDays: config.storage.backup_grace_period_in_days, dryRun: request.dryRun },
     );
   } finally {

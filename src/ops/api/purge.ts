@@ -21,8 +21,11 @@ export interface PurgeRequest {
   readonly dryRun: boolean;
 }
 
-/** Purges this node's (`[storage] fqdn`) backups; returns what was (or would be) deleted. */
-export async function runPurge(session: Session, request: PurgeRequest, _run: RunOptions = {}): Promise<PurgeReport> {
+/**
+ * Purges this node's (`[storage] fqdn`) backups; returns what was (or would be) deleted.
+ * `run.signal` stops it before any deletion begins, or after the node's staged deletions.
+ */
+export async function runPurge(session: Session, request: PurgeRequest, run: RunOptions = {}): Promise<PurgeReport> {
   const { config, log } = session;
   const s = config.storage;
   const metrics = createMetricsSink(config.monitoring, log);
@@ -38,6 +41,7 @@ export async function runPurge(session: Session, request: PurgeRequest, _run: Ru
         snapshots: nodetoolSnapshotCleanup(config, log),
         backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
         orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
+        ...(run.signal ? { signal: run.signal } : {}),
       },
       {
         fqdn: s.fqdn,

@@ -15,12 +15,12 @@ export interface ReportLastBackupRequest {
 }
 
 /** Runs the report (three attempts); returns what it found. */
-export async function runReportLastBackup(session: Session, request: ReportLastBackupRequest, _run: RunOptions = {}): Promise<LastBackupReport> {
+export async function runReportLastBackup(session: Session, request: ReportLastBackupRequest, run: RunOptions = {}): Promise<LastBackupReport> {
   const { config, log } = session;
   const metrics = createMetricsSink(config.monitoring, log);
   try {
     return await reportLastBackup(
-      { storage: session.storage, layout: session.layout, log, fqdn: config.storage.fqdn, clock: session.clock, metrics },
+      { storage: session.storage, layout: session.layout, log, fqdn: config.storage.fqdn, clock: session.clock, metrics, ...(run.signal ? { signal: run.signal } : {}) },
       request.pushMetrics,
     );
   } finally {

@@ -49,7 +49,10 @@ export interface RestoreClusterRun extends RunOptions {
   readonly onMapping?: (mapping: RestoreMapping) => void;
 }
 
-/** Restores the backup onto the cluster; rejects with `RestoreClusterFailedError` when a target was not restored. */
+/**
+ * Restores the backup onto the cluster; rejects with `RestoreClusterFailedError` when a target was
+ * not restored. `run.signal` stops it before any target is touched.
+ */
 export async function runRestoreCluster(session: Session, request: RestoreClusterRequest, run: RestoreClusterRun = {}): Promise<RestoreClusterResult> {
   const { config, log, clock } = session;
   const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
@@ -76,6 +79,7 @@ export async function runRestoreCluster(session: Session, request: RestoreCluste
         medusa: { command: remoteMedusaCommand(request.medusaCommand, session.env), globals: forwardedSessionGlobals(session, request.remoteConfigFile) },
         metrics,
         clock,
+        ...(run.signal ? { signal: run.signal } : {}),
       },
       {
         backupName: request.backupName,

@@ -9,7 +9,7 @@ import { describeMapping } from '../../../src/plan/restore-mapping.js';
 import { RestoreClusterFailedError, restoreCluster, type RestoreClusterContext, type RestoreClusterOptions } from '../../../src/ops/restore-cluster.js';
 import type { CommandOutcome, OutputSinks, RemoteExecutor } from '../../../src/remote/types.js';
 import { LocalBackend } from '../../../src/storage/backends/local.js';
-import { OperationError, UsageError } from '../../../src/util/errors.js';
+import { OperationAbortedError, OperationError, UsageError } from '../../../src/util/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { scratchDir } from '../../support/cli.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -139,6 +139,20 @@ test('backup-cluster: --use-existing-snapshot takes no snapshot and clears none 
   await assert.rejects(backupCluster(backupCtx(ex), { ...backupOpts, useExistingSnapshot: true, backupName: 'x3', tempDir: scratch.dir }));
   assert.deepEqual(ex.of(/nodetool/), []);
   assert.match(ex.calls[0]!.command, /--use-existing-snapshot$/);
+});
+
+test('backup-cluster: an abort during the snapshots stops it before any upload; the snapshots are cleared everywhere', async () => {
+  const stop = new AbortController();
+  const ex = new RecordingExecutor((_host, cmd) => {
+    if (cmd.includes(' snapshot -t ')) stop.abort(new Error('SIGTERM'));
+    return undefined;
+  });
+  await assert.rejects(
+    backupCluster({ ...backupCtx(ex), signal: stop.signal }, { ...backupOpts, backupName: 'x4', tempDir: scratch.dir }),
+    (e: unknown) => e instanceof OperationAbortedError && e.message === 'Backup x4 stopped: SIGTERM',
+  );
+  assert.deepEqual(ex.of(/backup-node/), []);
+  assert.deepEqual(ex.of(/clearsnapshot -t medusa-x4/), ['n2', 'n1']);
 });
 
 function restoreCtx(executor: RemoteExecutor, over: Partial<RestoreClusterContext> = {}): RestoreClusterContext & { printed: string[]; cql: string[]; asked: string[] } {
