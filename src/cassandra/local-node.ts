@@ -1,7 +1,6 @@
 /**
  * The real ports of a local node: snapshots through nodetool, found on disk under every data
- * directory (a backup) or as `nodetool listsnapshots` lists them (a purge's clean-up); metadata
- * through CQL with Medusa's retries (7 attempts, 10 s·2ⁿ capped at 120 s).
+ * directory; metadata through CQL with Medusa's retries (7 attempts, 10 s·2ⁿ capped at 120 s).
  */
 import type { MedusaConfig } from '../config/types.js';
 import type { HostResolver } from '../config/fqdn.js';
@@ -10,7 +9,6 @@ import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { CassandraYaml } from './cassandra-yaml.js';
 import { CqlSession, cqlSettingsFor } from './cql-session.js';
-import { listSnapshotTags } from './list-snapshots.js';
 import { Nodetool } from './nodetool.js';
 import { findSnapshotTables, snapshotExists } from './snapshot-files.js';
 import type { MetadataPort, NodeMetadata, SnapshotPort } from './types.js';
@@ -26,12 +24,6 @@ export function nodetoolSnapshots(config: Pick<MedusaConfig, 'cassandra'>, yaml:
     clear: (tag) => nodetool.clearSnapshot(tag),
     tables: (tag) => findSnapshotTables(dataDirs, tag),
   };
-}
-
-/** The node's snapshot tags, listed and cleared with `nodetool` (no cassandra.yaml needed). */
-export function nodetoolSnapshotCleanup(config: Pick<MedusaConfig, 'cassandra'>, log: Logger): { list(): Promise<string[]>; clear(tag: string): Promise<void> } {
-  const nodetool = new Nodetool(config.cassandra, { log });
-  return { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) };
 }
 
 export interface CqlMetadataOptions {

@@ -5,7 +5,8 @@
  * this host's backup locks and orphan-cleanup markers in the session's cache folder), runs it,
  * and closes the sink in every path.
  */
-import { nodetoolSnapshotCleanup } from '../../cassandra/local-node.js';
+import { listSnapshotTags } from '../../cassandra/list-snapshots.js';
+import { Nodetool } from '../../cassandra/nodetool.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { backupLockDir, readBackupLocks, removeDeadLocks } from '../backup-lock.js';
 import { holdOrphanCleanupMarker } from '../orphan-cleanup-marker.js';
@@ -29,6 +30,7 @@ export async function runPurge(session: Session, request: PurgeRequest, run: Run
   const { config, log } = session;
   const s = config.storage;
   const metrics = createMetricsSink(config.monitoring, log);
+  const nodetool = new Nodetool(config.cassandra, { log });
   const lockDir = backupLockDir(session.env);
   try {
     return await purge(
@@ -38,7 +40,7 @@ export async function runPurge(session: Session, request: PurgeRequest, run: Run
         log,
         clock: session.clock,
         metrics,
-        snapshots: nodetoolSnapshotCleanup(config, log),
+        snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
         backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
         orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
         ...(run.signal ? { signal: run.signal } : {}),
