@@ -6,6 +6,11 @@ import tseslint from 'typescript-eslint';
 
 /** The port modules: outside systems (Cassandra, hosts, the bucket, metrics) and the catalog read from the bucket. */
 const PORTS = ['cassandra', 'remote', 'storage', 'monitoring', 'catalog', 'transfer'];
+/**
+ * The faces: each turns its input into one call of src/ops/api and renders or encodes the result.
+ * A new face (the gRPC agent's src/agent/) is added here, so it wires nothing a second time.
+ */
+const FACES = ['src/cli/**/*.ts'];
 /** Imports of the CLI face, from anywhere else in src/. */
 const NO_CLI = { regex: '^(\\.\\./)+cli/', message: 'Nothing outside src/cli imports from the CLI: operations return data, faces render it.' };
 
@@ -35,17 +40,16 @@ export default tseslint.config(
     },
   },
   {
-    // A face turns its input into one call of src/ops/api and renders the result: it builds no
-    // port itself (locks, hash cache, metrics, storage, snapshot routes, SSH, nodetool), so a
-    // second face has nothing to wire again.
-    files: ['src/cli/**/*.ts'],
+    // A face builds no port itself (locks, hash cache, metrics, storage, snapshot routes, SSH,
+    // nodetool): src/ops/api builds them, once for every face.
+    files: FACES,
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           { regex: `^(\\.\\./)+(${PORTS.join('|')})/`,
-            message: 'The CLI reaches the ports only through src/ops/api (the one place operations are wired).' },
+            message: 'A face reaches the ports only through src/ops/api (the one place operations are wired).' },
           { regex: '^(\\.\\./)+ops/(?!api/)',
-            message: 'The CLI calls the entry points of src/ops/api, not the operations behind them.' },
+            message: 'A face calls the entry points of src/ops/api, not the operations behind them.' },
         ],
       }],
     },
