@@ -6,29 +6,20 @@
  */
 import { createMetricsSink } from '../../monitoring/create.js';
 import { SshExecutor } from '../../remote/ssh-executor.js';
-import { backupCluster, type BackupClusterResult } from '../backup-cluster.js';
+import { backupCluster, type BackupClusterOptions, type BackupClusterResult } from '../backup-cluster.js';
 import { readSeedTopology } from '../cluster-cql.js';
 import { forwardedGlobals, remoteMedusaCommand } from '../cluster-job.js';
 import { defaultBackupName } from './backup.js';
 import type { RunOptions, Session } from './session.js';
 
-export type { BackupClusterResult } from '../backup-cluster.js';
+export type { BackupClusterOptions, BackupClusterResult } from '../backup-cluster.js';
 
-/** What a face asks of a cluster backup. */
-export interface BackupClusterRequest {
+/** What a face asks of a cluster backup: the operation's options, with defaults the session knows. */
+export interface BackupClusterRequest extends Omit<BackupClusterOptions, 'backupName'> {
   /** Default: Medusa's default name for `startedAt`. */
   readonly backupName?: string;
   /** The seed whose datacenter is backed up; default `[storage] fqdn`. */
   readonly seedTarget?: string;
-  readonly stagger?: number;
-  readonly enableMd5Checks: boolean;
-  readonly mode: 'full' | 'differential';
-  /** Local folder for the job logs (must exist). */
-  readonly tempDir: string;
-  readonly parallelSnapshots: number;
-  readonly parallelUploads: number;
-  readonly keepSnapshot: boolean;
-  readonly useExistingSnapshot: boolean;
   /** The medusa command on the hosts; default `$MEDUSA_REMOTE_COMMAND` of the session's env, else `medusa`. */
   readonly medusaCommand?: string;
   /** The medusa.ini the hosts read; default the session's config file when one was named. */
@@ -56,10 +47,10 @@ export function forwardedSessionGlobals(session: Session, remoteConfigFile?: str
  */
 export async function runBackupCluster(session: Session, request: BackupClusterRequest, run: RunOptions = {}): Promise<BackupClusterResult> {
   const { config, log, clock } = session;
-  const startedAt = request.startedAt ?? clock.now();
+  const { backupName, seedTarget, medusaCommand, remoteConfigFile, startedAt, ...options } = request;
   const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
   const metrics = createMetricsSink(config.monitoring, log);
-  const seed = request.seedTarget ?? config.storage.fqdn;
+  const seed = seedTarget ?? config.storage.fqdn;
   try {
     return await backupCluster(
       {
@@ -69,22 +60,12 @@ export async function runBackupCluster(session: Session, request: BackupClusterR
         executor,
         readTopology: () => readSeedTopology(config, seed, { clock, log }),
         nodetool: config.cassandra,
-        medusa: { command: remoteMedusaCommand(request.medusaCommand, session.env), globals: forwardedSessionGlobals(session, request.remoteConfigFile) },
+        medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
         ...(run.signal ? { signal: run.signal } : {}),
       },
-      {
-        backupName: request.backupName ?? defaultBackupName(startedAt),
-        ...(request.stagger !== undefined ? { stagger: request.stagger } : {}),
-        enableMd5Checks: request.enableMd5Checks,
-        mode: request.mode,
-        tempDir: request.tempDir,
-        parallelSnapshots: request.parallelSnapshots,
-        parallelUploads: request.parallelUploads,
-        keepSnapshot: request.keepSnapshot,
-        useExistingSnapshot: request.useExistingSnapshot,
-      },
+      { ...options, backupName: backupName ?? defaultBackupName(startedAt ?? clock.now()) },
     );
   } finally {
     await executor.close();

@@ -11,30 +11,15 @@ import { SshExecutor } from '../../remote/ssh-executor.js';
 import { UsageError } from '../../util/errors.js';
 import { executeStatements, localSeedKeys, readSeedTopology, waitCqlUp } from '../cluster-cql.js';
 import { remoteMedusaCommand } from '../cluster-job.js';
-import { restoreCluster, type RestoreClusterResult, type RestoreQuestion } from '../restore-cluster.js';
+import { restoreCluster, type RestoreClusterOptions, type RestoreClusterResult, type RestoreQuestion } from '../restore-cluster.js';
 import { forwardedSessionGlobals } from './backup-cluster.js';
 import type { RunOptions, Session } from './session.js';
 
-export { RestoreClusterFailedError, type RestoreClusterResult, type RestoreQuestion } from '../restore-cluster.js';
+export { RestoreClusterFailedError, type RestoreClusterOptions, type RestoreClusterResult, type RestoreQuestion } from '../restore-cluster.js';
 export type { RestoreMapping } from '../../plan/restore-mapping.js';
 
-/** What a face asks of a cluster restore. */
-export interface RestoreClusterRequest {
-  readonly backupName: string;
-  /** Exactly one of `seedTarget` (default `[storage] fqdn`) and `hostList` (a CSV file) is used. */
-  readonly seedTarget?: string;
-  readonly hostList?: string;
-  readonly tempDir: string;
-  /** true = keep, false = overwrite, undefined = ask for a remote restore (overwrite with `bypassChecks`). */
-  readonly keepAuth?: boolean;
-  readonly bypassChecks: boolean;
-  readonly verify: boolean;
-  readonly keyspaces: readonly string[];
-  readonly tables: readonly string[];
-  readonly useSstableloader: boolean;
-  readonly parallelRestores: number;
-  readonly versionTarget: string;
-  readonly ignoreRacks: boolean;
+/** What a face asks of a cluster restore: the operation's options, with defaults the session knows. */
+export interface RestoreClusterRequest extends RestoreClusterOptions {
   /** The medusa command on the hosts; default `$MEDUSA_REMOTE_COMMAND` of the session's env, else `medusa`. */
   readonly medusaCommand?: string;
   /** The medusa.ini the hosts read; default the session's config file when one was named. */
@@ -55,6 +40,7 @@ export interface RestoreClusterRun extends RunOptions {
  */
 export async function runRestoreCluster(session: Session, request: RestoreClusterRequest, run: RestoreClusterRun = {}): Promise<RestoreClusterResult> {
   const { config, log, clock } = session;
+  const { medusaCommand, remoteConfigFile, ...options } = request;
   const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
   const metrics = createMetricsSink(config.monitoring, log);
   const o = { clock, log };
@@ -76,25 +62,13 @@ export async function runRestoreCluster(session: Session, request: RestoreCluste
         ...(run.onMapping ? { onMapping: run.onMapping } : {}),
         stopCmd: config.cassandra.stop_cmd,
         hostFileSeparator: config.storage.host_file_separator,
-        medusa: { command: remoteMedusaCommand(request.medusaCommand, session.env), globals: forwardedSessionGlobals(session, request.remoteConfigFile) },
+        medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
         ...(run.signal ? { signal: run.signal } : {}),
       },
-      {
-        backupName: request.backupName,
-        ...(request.hostList !== undefined ? { hostList: request.hostList } : { seedTarget: request.seedTarget ?? config.storage.fqdn }),
-        tempDir: request.tempDir,
-        ...(request.keepAuth !== undefined ? { keepAuth: request.keepAuth } : {}),
-        bypassChecks: request.bypassChecks,
-        verify: request.verify,
-        keyspaces: request.keyspaces,
-        tables: request.tables,
-        useSstableloader: request.useSstableloader,
-        parallelRestores: request.parallelRestores,
-        versionTarget: request.versionTarget,
-        ignoreRacks: request.ignoreRacks,
-      },
+      // Without a host list, the seed target defaults to this node.
+      options.hostList !== undefined ? options : { ...options, seedTarget: options.seedTarget ?? config.storage.fqdn },
     );
   } finally {
     await executor.close();
