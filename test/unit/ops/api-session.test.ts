@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { backupStatus, backupTokenmap, BackupNotFoundError, lastCompleteClusterBackup, listBackups } from '../../../src/ops/api/backups.js';
+import { forwardedSessionGlobals } from '../../../src/ops/api/backup-cluster.js';
 import { runDownload } from '../../../src/ops/api/download.js';
 import { runReportLastBackup } from '../../../src/ops/api/report-last-backup.js';
 import { withSession, type ProgressReporter, type SessionSource, type TransferBatch } from '../../../src/ops/api/session.js';
@@ -59,6 +60,15 @@ describe('ops/api through a session', () => {
     // Only the backups this node took part in, unless all are asked for.
     const n2 = { ...source, overrides: { fqdn: 'n2' } };
     assert.deepEqual(names(await withSession(n2, (s) => listBackups(s, { showAll: false }), { log: quiet })), ['b1', 'b2']);
+  });
+
+  test("cluster commands forward the session's config file, bucket and prefix to each host's medusa", async () => {
+    const overridden = { ...source, overrides: { bucket_name: 'bucket', prefix: 'p', fqdn: 'n2' } };
+    await withSession(overridden, (s) => {
+      assert.deepEqual(forwardedSessionGlobals(s), [`--config-file=${source.configFile!}`, '--bucket-name=bucket', '--prefix=p']);
+      assert.deepEqual(forwardedSessionGlobals(s, '/etc/remote.ini'), ['--config-file=/etc/remote.ini', '--bucket-name=bucket', '--prefix=p']);
+      return Promise.resolve();
+    }, { log: quiet });
   });
 
   test('the read-only questions answer with data', async () => {
