@@ -32,6 +32,8 @@ export interface CqlMetadataOptions {
   readonly resolver?: HostResolver;
   /** Attempts before giving up (default 7, as Medusa). */
   readonly attempts?: number;
+  /** Ends the retries: no further attempt once aborted (rejecting with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /** Schema, tokenmap and server version read over one CQL session, retried as Medusa retries. */
@@ -41,6 +43,7 @@ export function cqlMetadata(config: Pick<MedusaConfig, 'cassandra' | 'kubernetes
     async read(): Promise<NodeMetadata> {
       const settings = await cqlSettingsFor(config, yaml, options.resolver);
       for (let attempt = 1; ; attempt++) {
+        options.signal?.throwIfAborted();
         try {
           const session = await CqlSession.connect(settings, options.resolver);
           try {
@@ -52,10 +55,10 @@ export function cqlMetadata(config: Pick<MedusaConfig, 'cassandra' | 'kubernetes
             await session.close().catch(() => undefined);
           }
         } catch (err) {
-          if (attempt >= attempts) throw err;
+          if (attempt >= attempts || options.signal?.aborted) throw err;
           const delay = Math.min(120_000, 10_000 * 2 ** (attempt - 1));
           options.log.warning(`Reading schema and tokenmap failed (attempt ${attempt} of ${attempts}), retrying in ${delay / 1000} s: ${describeError(err)}`);
-          await options.clock.sleep(delay);
+          await options.clock.sleep(delay, options.signal);
         }
       }
     },

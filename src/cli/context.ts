@@ -1,25 +1,13 @@
 /**
- * What a command runs with: the loaded configuration, the opened storage and the bucket layout,
- * built from the global options on first use (so `--help` and `--version` need no config file).
+ * The CLI's way into a session (ops/api/session.ts): `--config-file` and the global overrides
+ * become the session source; the session is opened when a command runs (so `--help` and
+ * `--version` need no config file).
  */
-import type { CatalogContext } from '../catalog/catalog.js';
-import { loadConfig, type LoadOptions } from '../config/index.js';
-import type { MedusaConfig } from '../config/types.js';
-import type { BucketLayout } from '../layout/keys.js';
-import { openStorage } from '../storage/open.js';
-import type { StorageBackend } from '../storage/types.js';
-import { logger } from '../util/logger.js';
+import { withSession, type Session, type SessionOptions, type SessionSource } from '../ops/api/session.js';
 import type { GlobalOptions } from './global-options.js';
-import { configureLoggingFromConfig } from './logging-setup.js';
 
-export interface CommandContext extends CatalogContext {
-  readonly config: Readonly<MedusaConfig>;
-  readonly storage: StorageBackend;
-  readonly layout: BucketLayout;
-}
-
-/** The `loadConfig` options the global options ask for (file, overrides, environment). */
-export function configLoadOptions(globals: GlobalOptions): LoadOptions {
+/** Where a CLI run's configuration comes from: the global options and this process's environment. */
+export function sessionSource(globals: GlobalOptions): SessionSource {
   return {
     ...(globals.configFile !== undefined ? { configFile: globals.configFile } : {}),
     overrides: {
@@ -35,27 +23,7 @@ export function configLoadOptions(globals: GlobalOptions): LoadOptions {
   };
 }
 
-/** Loads the configuration named by the global options, applying their overrides. */
-export async function loadConfigFromOptions(globals: GlobalOptions): Promise<Readonly<MedusaConfig>> {
-  const { config, warnings } = await loadConfig(configLoadOptions(globals));
-  configureLoggingFromConfig(config);
-  for (const w of warnings) logger.warning(w);
-  return config;
-}
-
-/** Loads the configuration and opens the configured storage. The caller closes `storage`. */
-export async function createCommandContext(globals: GlobalOptions): Promise<CommandContext> {
-  const config = await loadConfigFromOptions(globals);
-  const storage = await openStorage(config);
-  return { config, storage, layout: { prefix: config.storage.prefix }, log: logger };
-}
-
-/** Runs `body` with a command context, closing the storage afterwards in every path. */
-export async function withCommandContext<T>(globals: GlobalOptions, body: (ctx: CommandContext) => Promise<T>): Promise<T> {
-  const ctx = await createCommandContext(globals);
-  try {
-    return await body(ctx);
-  } finally {
-    await ctx.storage.close();
-  }
+/** Runs `body` with a session for the global options; its storage is closed in every path. */
+export function withCommandContext<T>(globals: GlobalOptions, body: (session: Session) => Promise<T>, options: SessionOptions = {}): Promise<T> {
+  return withSession(sessionSource(globals), body, options);
 }

@@ -16,7 +16,7 @@ import { describeFailures, failedHosts, runStep, type HostOutcome, type JobOptio
 import { shellJoin } from '../remote/shell-quote.js';
 import type { RemoteExecutor } from '../remote/types.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { describeError, OperationError, throwIfAborted } from '../util/errors.js';
 import { processStartOf } from './backup-lock.js';
 import { SNAPSHOT_PREFIX } from './backup-node.js';
 import { previousHost } from './backup-stagger.js';
@@ -38,6 +38,11 @@ export interface BackupClusterContext extends CatalogContext {
   readonly backupTimeoutMs?: number;
   /** Re-attach pause (tests shorten it). */
   readonly reattachDelayMs?: number;
+  /**
+   * Stops the backup before the hosts' snapshots are taken or before their uploads start (the
+   * snapshots are then cleared everywhere); a step already running on the hosts runs to its end.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Flags of `medusa backup-cluster`. */
@@ -97,6 +102,7 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     if ((await listNodeBackups(ctx)).some((nb) => nb.name === o.backupName)) {
       throw new OperationError(`Backup ${o.backupName} already exists; choose another --backup-name`);
     }
+    throwIfAborted(ctx.signal, `Backup ${o.backupName}`);
     const tokenmap = await ctx.readTopology();
     hosts = ringOrder(tokenmap);
     if (hosts.length === 0) throw new OperationError('the seed reports no host in its datacenter');
@@ -132,6 +138,7 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
       ...(o.keepSnapshot ? ['--keep-snapshot'] : []),
       ...(o.useExistingSnapshot ? ['--use-existing-snapshot'] : []),
     ];
+    throwIfAborted(ctx.signal, `Backup ${o.backupName}`);
     ctx.log.info(`Backing up every host (${o.parallelUploads} at once)`);
     const outcomes = await runStep(job, 'backup', hosts.map((host) => ({ host, command: medusaCommandLine(ctx.medusa, [], args) })), o.parallelUploads);
     for (const x of outcomes) if (x.ok) ctx.log.info(`${x.host}: backup done (log: ${x.logDir})`);

@@ -15,6 +15,11 @@
  * time, and a crash before that one flush leaves no manifest, so nothing unflushed is ever
  * reported complete.
  *
+ * An aborted `signal` stops the backup at the next step, or at once in the middle of its waits, hash
+ * checks and uploads: the snapshot is cleared as after any failure, no manifest is written (the
+ * check before it is the last one), and it ends with an `OperationAbortedError`. Once the manifest
+ * is stored the backup is complete, and it finishes its index entries whatever the signal says.
+ *
  * The Cassandra side comes in through ports (`SnapshotPort`, `MetadataPort`), so this runs
  * unchanged against a prepared snapshot folder (benchmarks, tests).
  */
@@ -30,11 +35,12 @@ import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
 import { flushStore, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { abortedError, describeError, OperationAbortedError, OperationError, throwIfAborted } from '../util/errors.js';
 import { waitForStagger } from './backup-stagger.js';
 import { logBackupSummary, type BackupSummary } from './backup-summary.js';
-import { runHashChecks, runUploads, type TransferProgress } from './backup-uploads.js';
+import { runHashChecks, runUploads } from './backup-uploads.js';
 
 /** Prefix of the snapshots Medusa takes. */
 export const SNAPSHOT_PREFIX = 'medusa-';
@@ -63,7 +69,7 @@ export interface BackupNodeContext extends CatalogContext {
   readonly multipartChunksize: number;
   readonly hashCache?: HashCache;
   readonly metrics?: MetricsSink;
-  readonly progress?: TransferProgress;
+  readonly progress?: ProgressReporter;
   /** Epoch ms the command started (stagger deadline, summary); default now. */
   readonly commandStart?: number;
   /**
@@ -72,6 +78,8 @@ export interface BackupNodeContext extends CatalogContext {
    * (ops/orphan-cleanup-marker.ts). Its rejection fails the backup.
    */
   readonly beforePoolListing?: () => Promise<void>;
+  /** Stops the backup (see the module comment). */
+  readonly signal?: AbortSignal;
 }
 
 export type BackupNodeResult = BackupSummary;
@@ -154,6 +162,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       throw new OperationError(`snapshot ${tag} holds no files under ${ctx.snapshots.dataDirs.join(', ')}: nothing to back up (is data_file_directories right?)`);
     }
     ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
+    throwIfAborted(ctx.signal, `Backup ${o.backupName}`);
     if (differential) await ctx.beforePoolListing?.();
     const pool = differential ? await listPool(ctx, o.backupName) : [];
     const naming = keyNaming(ctx, o.backupName, differential);
@@ -165,6 +174,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       multipartChunksize: ctx.multipartChunksize,
       ...(ctx.hashCache ? { hashCache: ctx.hashCache } : {}),
       ...(ctx.progress ? { progress: ctx.progress } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const first = planBackupUploads({ tables, differential, pool, ...naming });
     const plan = await runHashChecks(first, pool.map((p) => p.key), naming, settings);
@@ -184,18 +194,24 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
 export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): Promise<BackupNodeResult> {
   const started = ctx.commandStart ?? ctx.clock.now();
   const differential = o.mode === 'differential';
+  const what = `Backup ${o.backupName}`;
   try {
+    throwIfAborted(ctx.signal, what);
     await refuseExisting(ctx, o);
     if (o.useExistingSnapshot && !(await ctx.snapshots.exists(o.backupName))) {
       throw new OperationError(`Snapshot ${o.backupName} does not exist and --use-existing-snapshot is set. Please create the snapshot first.`);
     }
     ctx.log.info(`Starting backup using Stagger: ${o.stagger ?? 'None'} Mode: ${o.mode} Name: ${o.backupName}`);
     const { tokenmap, tokenmapText } = await writeStart(ctx, o, differential);
+    throwIfAborted(ctx.signal, what);
     if (o.stagger) await waitForStagger(ctx, ctx.fqdn, tokenmap, started + o.stagger * 1000);
+    throwIfAborted(ctx.signal, what);
     const extractStarted = ctx.clock.now();
     const { sections, counts } = await copySnapshot(ctx, o, differential);
 
     await flushStore(ctx.storage);
+    // The last point to stop: past it the manifest makes the backup complete.
+    throwIfAborted(ctx.signal, what);
     ctx.log.info('Updating backup index');
     const manifestText = encodeManifest(sections);
     const manifestInfo = await putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, 'manifest.json'), manifestText);
@@ -223,6 +239,8 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
   } catch (err) {
     await ctx.metrics?.send(['medusa-node-backup', 'backup-error', o.backupName], 1).catch(() => undefined);
     await ctx.metrics?.record?.(backupEvent(ctx, o, started, undefined));
+    // Whatever an abort interrupted (an upload, a wait) failed because of it: say so.
+    if (ctx.signal?.aborted && !(err instanceof OperationAbortedError)) throw abortedError(ctx.signal, what);
     throw err;
   }
 }

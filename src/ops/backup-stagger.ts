@@ -36,12 +36,12 @@ async function isMyTurn(ctx: CatalogContext, fqdn: string, tokenmap: TokenMap): 
   return false;
 }
 
-/** Waits for this node's turn; `OperationError` past `deadlineMs` (epoch ms). */
-export async function waitForStagger(ctx: CatalogContext & { clock: Clock }, fqdn: string, tokenmap: TokenMap, deadlineMs: number): Promise<void> {
+/** Waits for this node's turn; `OperationError` past `deadlineMs` (epoch ms). An aborted `ctx.signal` ends the wait at once (resolving). */
+export async function waitForStagger(ctx: CatalogContext & { clock: Clock; signal?: AbortSignal }, fqdn: string, tokenmap: TokenMap, deadlineMs: number): Promise<void> {
   ctx.log.info(`Staggering backup run, trying until ${new Date(deadlineMs).toISOString()}`);
-  while (!(await isMyTurn(ctx, fqdn, tokenmap))) {
+  while (!ctx.signal?.aborted && !(await isMyTurn(ctx, fqdn, tokenmap))) {
     if (ctx.clock.now() >= deadlineMs) throw new OperationError('Backups on previous nodes did not complete within our stagger time.');
     ctx.log.info('Staggering this backup run...');
-    await ctx.clock.sleep(POLL_MS);
+    await ctx.clock.sleep(POLL_MS, ctx.signal);
   }
 }

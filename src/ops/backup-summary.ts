@@ -1,5 +1,5 @@
 /** The log lines ending a node backup (reference §4.6) and Python's `timedelta` text. */
-import { formatBytesStr } from '../cli/render/numbers.js';
+import { formatBytesStr } from '../util/medusa-format.js';
 import type { Logger } from '../util/logger.js';
 
 /** `H:MM:SS[.ffffff]`, as Python prints a `datetime.timedelta` under a day. */

@@ -15,6 +15,8 @@ import { runNodePurges, withPurgeMetrics, type PurgeReport } from './purge-run.j
 export interface DeleteBackupContext extends CatalogContext {
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** Stops the run before the next node's deletions (see `runNodePurges`). */
+  readonly signal?: AbortSignal;
 }
 
 export interface DeleteBackupOptions {

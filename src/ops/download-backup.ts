@@ -13,7 +13,7 @@ import { planRestore, UnsafeManifestError, type RestorePlan } from '../plan/rest
 import { downloadFile } from '../storage/helpers.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { OperationError, UsageError } from '../util/errors.js';
+import { OperationError, throwIfAborted, UsageError } from '../util/errors.js';
 import { bytesStillNeeded, downloadTables, freeBytes, type DownloadContext, type DownloadSummary } from './download.js';
 import { readRestoreSource, type RestoreSource } from './restore-source.js';
 
@@ -33,6 +33,8 @@ export interface DownloadBackupContext extends CatalogContext {
   readonly storageConfig: Pick<StorageSection, 'concurrent_transfers' | 'multipart_chunksize'>;
   readonly clock: Clock;
   readonly progress?: ProgressReporter;
+  /** Stops the transfers; the download then ends with an `OperationAbortedError`, the files already checked kept for a rerun. */
+  readonly signal?: AbortSignal;
 }
 
 export interface DownloadBackupResult {
@@ -96,7 +98,9 @@ export async function downloadBackup(ctx: DownloadBackupContext, request: Downlo
     concurrency: ctx.storageConfig.concurrent_transfers,
     partSize: ctx.storageConfig.multipart_chunksize,
     ...(ctx.progress ? { progress: ctx.progress } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  throwIfAborted(ctx.signal, `Download of ${request.backupName}`);
   ctx.log.info('Downloading backup metadata...');
   await downloadMetaFiles(ctx, source, request.destination);
   return { plan, summary };

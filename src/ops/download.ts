@@ -33,7 +33,7 @@ import { HashWorkerPool } from '../transfer/hash-pool.js';
 import { hashFile, hashInStoreForm, hashSpecFor } from '../transfer/hashing.js';
 import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { abortedError, describeError, OperationError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { fileCheck, type FileCheck } from './download-check.js';
 
@@ -231,9 +231,14 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     }
   };
 
+  const restored = tables.filter((t) => t.action === 'restore');
+  progress.begin({
+    direction: 'download',
+    files: restored.reduce((n, t) => n + t.files.length, 0),
+    bytes: restored.reduce((n, t) => t.files.reduce((m, f) => m + f.size, n), 0),
+  });
   const jobs: Promise<void>[] = [];
-  for (const table of tables) {
-    if (table.action !== 'restore') continue;
+  for (const table of restored) {
     ctx.log.debug(`Downloading ${table.files.length} files of ${table.keyspace}.${table.tableDir}`);
     for (const file of table.files) jobs.push(limit(() => one(table, file)));
   }
@@ -241,9 +246,10 @@ export async function downloadTables(ctx: DownloadContext, tables: readonly Plan
     await Promise.all(jobs);
     await Promise.all(hashing);
   } finally {
+    progress.end();
     await pool.close();
   }
-  if (options.signal?.aborted && failures.length === 0) throw new OperationError('Download aborted');
+  if (options.signal?.aborted && failures.length === 0) throw abortedError(options.signal, 'Download');
   if (failures.length > 0) {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more failures)` : '';
     throw new OperationError(`Download failed: ${failures[0]}${more}`);

@@ -72,6 +72,8 @@ export interface MarkerWaitOptions {
   readonly pollMs?: number;
   readonly thisHost?: string;
   readonly probe?: (pid: number) => ProcessState;
+  /** Ends the wait at once, rejecting with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function waitForOrphanCleanups(dir: string, fqdn: string, options: 
   const deadline = options.clock.now() + timeoutMs;
   let announced = false;
   for (;;) {
+    options.signal?.throwIfAborted();
     const views = await readOrphanCleanupMarkers(dir, options);
     const blocking = views.find((v) => v.live && (v.record === undefined || v.record.fqdn === fqdn));
     if (!blocking) return;
@@ -93,6 +96,6 @@ export async function waitForOrphanCleanups(dir: string, fqdn: string, options: 
     }
     if (!announced) options.log.info(`Waiting before listing the stored files of ${fqdn}: ${what}`);
     announced = true;
-    await options.clock.sleep(options.pollMs ?? 1000);
+    await options.clock.sleep(options.pollMs ?? 1000, options.signal);
   }
 }

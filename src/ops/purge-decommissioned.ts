@@ -19,6 +19,8 @@ import { runNodePurges, withPurgeMetrics, type PurgeReport } from './purge-run.j
 export interface PurgeDecommissionedContext extends CatalogContext {
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** Stops the run before the next node's deletions (see `runNodePurges`). */
+  readonly signal?: AbortSignal;
 }
 
 export interface PurgeDecommissionedOptions {

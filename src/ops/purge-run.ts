@@ -5,10 +5,10 @@
  * error metric (0 on success, 1 on failure), as Medusa does; a dry run sends none.
  */
 import type { CatalogContext } from '../catalog/catalog.js';
-import { formatBytesStr } from '../cli/render/numbers.js';
+import { formatBytesStr } from '../util/medusa-format.js';
 import type { MetricTags, MetricsSink, PurgeMetricEvent } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
-import { OperationError } from '../util/errors.js';
+import { OperationError, throwIfAborted } from '../util/errors.js';
 import { applyNodePurge, prepareNodePurge, type NodePurgeOutcome, type NodePurgeRequest, type PreparedNodePurge } from './purge-node.js';
 
 /** The summary figures (gRPC / k8ssandra names). */
@@ -48,20 +48,30 @@ function appliedTotals(outcomes: readonly NodePurgeOutcome[]): PurgeTotals {
   };
 }
 
+/** What node purges run with: an aborted `signal` stops them before the next node's deletions. */
+export interface NodePurgesContext extends CatalogContext {
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Prepares and (unless `dryRun`) applies each request in turn, logs the totals, and throws an
  * `OperationError` naming the first failed key when any deletion failed (after trying them all).
+ * An aborted `ctx.signal` ends it with an `OperationAbortedError` before the next node is
+ * prepared or its deletions begin; a node whose deletions have begun is finished first (they are
+ * staged so that no stage is left half done).
  */
 export async function runNodePurges(
-  ctx: CatalogContext,
+  ctx: NodePurgesContext,
   requests: readonly NodePurgeRequest[],
   options: { readonly dryRun: boolean; readonly graceDays: number },
 ): Promise<PurgeReport> {
   const nodes: PreparedNodePurge[] = [];
   const outcomes: NodePurgeOutcome[] = [];
   for (const req of requests) {
+    throwIfAborted(ctx.signal, 'Purge');
     const prepared = await prepareNodePurge(ctx, req);
     nodes.push(prepared);
+    throwIfAborted(ctx.signal, 'Purge');
     if (!options.dryRun) outcomes.push(await applyNodePurge(ctx, prepared));
   }
   const totals = options.dryRun ? plannedTotals(nodes) : appliedTotals(outcomes);

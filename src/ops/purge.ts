@@ -33,6 +33,8 @@ const MANIFEST_READ_CONCURRENCY = 8;
 export interface PurgeContext extends CatalogContext {
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** Stops the run before the next node's deletions (see `runNodePurges`). */
+  readonly signal?: AbortSignal;
   /** The node's snapshots: stale `medusa-*` ones are cleared when `backupLocks` is given too. */
   readonly snapshots?: SnapshotCleanupPort;
   /** This host's backup locks: protect running backups' snapshots and the node's pool. */

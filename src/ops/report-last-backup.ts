@@ -13,19 +13,39 @@ import { NotFoundError } from '../storage/errors.js';
 import { getText } from '../storage/helpers.js';
 import type { MetricsSink, ReportMetricEvent } from '../monitoring/types.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError } from '../util/errors.js';
+import { describeError, OperationError, throwIfAborted } from '../util/errors.js';
 import { buildIndex } from './build-index.js';
-import { humanReadableSize } from '../cli/render/numbers.js';
+import { humanReadableSize } from '../util/medusa-format.js';
 
 const MAX_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 15_000;
 /** ~10 years, Medusa's "monitoring is broken" value. */
 const TRACKING_ERROR_SECONDS = 315365400;
 
+/** What the report found (also logged as it is found, in Medusa's words). */
+export interface LastBackupReport {
+  /** This node's latest finished backup; undefined when it has none. */
+  readonly node?: { readonly name: string; readonly secondsAgo: number; /** epoch seconds */ readonly finished: number };
+  /** The latest complete cluster backup, confirmed by its manifests. */
+  readonly latestComplete?: { readonly name: string; readonly secondsAgo: number; /** epoch seconds */ readonly finished: number };
+  /** The latest cluster backup, complete or not, with its node counts and finished totals. */
+  readonly latest?: {
+    readonly name: string;
+    readonly complete: boolean;
+    readonly completeNodes: number;
+    readonly incompleteNodes: readonly string[];
+    readonly missingNodes: readonly string[];
+    readonly size: number;
+    readonly files: number;
+  };
+}
+
 export interface ReportContext extends CatalogContext {
   readonly fqdn: string;
   readonly clock: Clock;
   readonly metrics?: MetricsSink;
+  /** Stops the retries: no further attempt once aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** The node's latest finished backup from the index pointer, or undefined. */
@@ -51,11 +71,7 @@ async function latestNodeBackup(ctx: ReportContext): Promise<{ name: string; fin
   }
 }
 
-/** What the report found, for the metrics event. */
-type ReportFigures = Pick<ReportMetricEvent, 'nodeLatestFinished' | 'clusterCompleteFinished' | 'clusterLatest'>;
-
-/** Returns the finish time (epoch seconds) of the node's latest backup, or undefined. */
-async function reportNode(ctx: ReportContext, push: boolean): Promise<number | undefined> {
+async function reportNode(ctx: ReportContext, push: boolean): Promise<LastBackupReport['node']> {
   let latest = await latestNodeBackup(ctx);
   if (!latest) {
     ctx.log.info('Did not find the latest node backup. Will try rebuild the index');
@@ -69,12 +85,13 @@ async function reportNode(ctx: ReportContext, push: boolean): Promise<number | u
   const secondsAgo = Math.floor(ctx.clock.now() / 1000) - latest.finished;
   ctx.log.info(`Latest node backup finished ${secondsAgo} seconds ago`);
   if (push) await ctx.metrics?.send(['medusa-node-backup', 'seconds-since-backup', latest.name], secondsAgo);
-  return latest.finished;
+  return { name: latest.name, secondsAgo, finished: latest.finished };
 }
 
-async function reportCluster(ctx: ReportContext, push: boolean): Promise<ReportFigures> {
+async function reportCluster(ctx: ReportContext, push: boolean): Promise<Omit<LastBackupReport, 'node'>> {
   const backups = await listClusterBackups(ctx);
   const complete = await latestConfirmedCompleteBackup(ctx, backups);
+  let latestComplete: LastBackupReport['latestComplete'];
   if (!complete) {
     ctx.log.info('The cluster this node belongs to has no complete backup yet');
   } else {
@@ -83,12 +100,12 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<ReportF
     ctx.log.info(`- Name: ${complete.name}`);
     ctx.log.info(`- Finished: ${secondsAgo} seconds ago`);
     if (push) await ctx.metrics?.send(['medusa-cluster-backup', 'seconds-since-backup', complete.name], secondsAgo);
+    latestComplete = { name: complete.name, secondsAgo, finished: complete.finished! };
   }
-  const figures = complete ? { clusterCompleteFinished: complete.finished! } : {};
   const latest = latestBackup(backups);
   if (!latest) {
     ctx.log.info('The cluster this node belongs to has not started a backup yet');
-    return figures;
+    return latestComplete ? { latestComplete } : {};
   }
   const detailed = await detailClusterBackup(ctx, latest);
   const { backup } = detailed;
@@ -118,33 +135,60 @@ async function reportCluster(ctx: ReportContext, push: boolean): Promise<ReportF
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-size', name], size);
     await ctx.metrics.send(['medusa-cluster-backup', 'backup-total-file-count', name], files);
   }
-  const clusterLatest = {
-    name: backup.name,
-    completeNodes: backup.completeNodes.length,
-    incompleteNodes: backup.incompleteNodes.length,
-    missingNodes: backup.missingNodes.length,
-    totalBytes: size,
-    totalFiles: files,
+  return {
+    ...(latestComplete ? { latestComplete } : {}),
+    latest: {
+      name: backup.name,
+      complete: backup.complete,
+      completeNodes: backup.completeNodes.length,
+      incompleteNodes: backup.incompleteNodes.map((nb) => nb.fqdn),
+      missingNodes: [...backup.missingNodes],
+      size,
+      files,
+    },
   };
-  return { ...figures, clusterLatest };
+}
+
+/** The Prometheus-style event of a successful report (figures as the report found them). */
+function reportEvent(ctx: ReportContext, report: LastBackupReport): ReportMetricEvent {
+  const { node, latestComplete, latest } = report;
+  return {
+    kind: 'report',
+    fqdn: ctx.fqdn,
+    finished: ctx.clock.now(),
+    ok: true,
+    ...(node ? { nodeLatestFinished: node.finished } : {}),
+    ...(latestComplete ? { clusterCompleteFinished: latestComplete.finished } : {}),
+    ...(latest
+      ? {
+          clusterLatest: {
+            name: latest.name,
+            completeNodes: latest.completeNodes,
+            incompleteNodes: latest.incompleteNodes.length,
+            missingNodes: latest.missingNodes.length,
+            totalBytes: latest.size,
+            totalFiles: latest.files,
+          },
+        }
+      : {}),
+  };
 }
 
 /** Runs the report; throws `OperationError` after the last failed attempt. */
-export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<void> {
+export async function reportLastBackup(ctx: ReportContext, push: boolean): Promise<LastBackupReport> {
   for (let attempt = 1; ; attempt++) {
+    throwIfAborted(ctx.signal, 'report-last-backup');
     try {
       ctx.log.debug(`Trying to report about existing backups (${attempt}/${MAX_ATTEMPTS})...`);
-      const nodeLatestFinished = await reportNode(ctx, push);
-      const figures = await reportCluster(ctx, push);
-      if (push) {
-        const node = nodeLatestFinished !== undefined ? { nodeLatestFinished } : {};
-        await ctx.metrics?.record?.({ kind: 'report', fqdn: ctx.fqdn, finished: ctx.clock.now(), ok: true, ...node, ...figures });
-      }
-      return;
+      const node = await reportNode(ctx, push);
+      const cluster = await reportCluster(ctx, push);
+      const report: LastBackupReport = { ...(node ? { node } : {}), ...cluster };
+      if (push) await ctx.metrics?.record?.(reportEvent(ctx, report));
+      return report;
     } catch (err) {
-      if (attempt < MAX_ATTEMPTS) {
+      if (attempt < MAX_ATTEMPTS && !ctx.signal?.aborted) {
         ctx.log.debug(`Report attempt ${attempt} failed (${describeError(err)}), waiting ${RETRY_DELAY_MS / 1000} seconds to retry`);
-        await ctx.clock.sleep(RETRY_DELAY_MS);
+        await ctx.clock.sleep(RETRY_DELAY_MS, ctx.signal);
         continue;
       }
       if (push && ctx.metrics) {

@@ -1,26 +1,26 @@
 /**
  * `medusa restore-cluster` (reference §5.4, design §2.2): find the backup (refusing an incomplete
  * one unless `bypassChecks`), map backup hosts onto target hosts (restore-mapping.ts), show the
- * mapping and ask, then either
+ * mapping to the face and ask it, then either
  * - copy mode: stop Cassandra on every target, run `medusa restore-node` on the seeds first and,
  *   once they are back, on the other targets (`--seeds` = the seed targets), or
  * - sstableloader mode: recreate the schema on the seed, then `restore-node --use-sstableloader`
  *   on every target with its list of sources.
- * Ends with a summary naming the hosts restored, failed (why, log) and not attempted; any host
- * not restored makes it an `OperationError` (exit 1).
+ * Returns which hosts were restored, failed (why, log) and not attempted; any host not restored
+ * makes it a `RestoreClusterFailedError` (exit 1) carrying that same result, for the face to show.
  */
 import type { CatalogContext } from '../catalog/catalog.js';
 import type { ClusterBackup } from '../domain/backups.js';
 import type { TokenMap } from '../domain/tokenmap.js';
 import { metaKey } from '../layout/keys.js';
 import type { MetricsSink } from '../monitoring/types.js';
-import { mapFromHostList, mapFromTopology, parseHostList, unmappedSources, describeMapping, type RestoreMapping } from '../plan/restore-mapping.js';
+import { mapFromHostList, mapFromTopology, parseHostList, unmappedSources, type RestoreMapping } from '../plan/restore-mapping.js';
 import { schemaRecreateStatements } from '../plan/schema-recreate.js';
 import { describeFailures, runStep, type HostOutcome, type JobOptions } from '../remote/job.js';
 import type { RemoteExecutor } from '../remote/types.js';
 import { getText } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
-import { describeError, OperationError, UsageError } from '../util/errors.js';
+import { describeError, OperationError, throwIfAborted, UsageError } from '../util/errors.js';
 import { redactPasswordText } from '../util/redact-password.js';
 import { findClusterBackup } from './find-backup.js';
 import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
@@ -36,10 +36,10 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly executeCql: (host: string, statements: readonly string[]) => Promise<void>;
   /** Reads a host-list file. */
   readonly readHostList: (path: string) => Promise<string>;
-  /** Asks a yes/no question; resolves false when nobody can answer (no terminal, end of input). */
-  readonly confirm: (question: string) => Promise<boolean>;
-  /** Prints a result line (the mapping, the summary). */
-  readonly print: (line: string) => void;
+  /** Asks the face a yes/no question; resolves false when nobody can answer (no terminal, end of input). */
+  readonly confirm: (question: RestoreQuestion) => Promise<boolean>;
+  /** Shown the mapping once it is planned, before any question is asked. */
+  readonly onMapping?: (mapping: RestoreMapping) => void;
   /**
    * Resolves once `host` answers CQL, rejects after `timeoutMs`. restore-node returns as soon as
    * Cassandra is launched, so a copy-mode restore is only reported done once every target answers.
@@ -56,6 +56,8 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly restoreTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
   readonly reattachDelayMs?: number;
+  /** Stops the restore before any target is touched; once targets are stopped it runs to its end. */
+  readonly signal?: AbortSignal;
 }
 
 /** Flags of `medusa restore-cluster`. */
@@ -76,6 +78,13 @@ export interface RestoreClusterOptions {
   readonly ignoreRacks: boolean;
 }
 
+/**
+ * What a cluster restore may ask: `keep-auth`, whether to keep the target's system_auth (remote
+ * restore, neither `--keep-auth` nor `--overwrite-auth` nor `-y` given); `proceed`, the last word
+ * before anything is stopped (unless `-y`).
+ */
+export type RestoreQuestion = 'keep-auth' | 'proceed';
+
 /** Per-host result of a cluster restore. */
 export interface RestoreClusterResult {
   readonly mapping: RestoreMapping;
@@ -83,6 +92,16 @@ export interface RestoreClusterResult {
   readonly failed: readonly HostOutcome[];
   readonly notAttempted: readonly string[];
   readonly jobDir: string;
+}
+
+/** Some target was not restored; `result` says which were, which failed (why) and which were not attempted. */
+export class RestoreClusterFailedError extends OperationError {
+  constructor(
+    message: string,
+    readonly result: RestoreClusterResult,
+  ) {
+    super(message);
+  }
 }
 
 /** The incomplete backup cannot be restored without `--bypass-checks`. */
@@ -118,7 +137,7 @@ async function decideKeepAuth(ctx: RestoreClusterContext, o: RestoreClusterOptio
   }
   if (o.keepAuth !== undefined) return o.keepAuth;
   if (o.bypassChecks) return false;
-  return ctx.confirm('Do you want to skip restoring the system_auth keyspace and keep the credentials of the target cluster? (Y/n)');
+  return ctx.confirm('keep-auth');
 }
 
 /** Runs the cluster restore. Usage problems are `UsageError`s; host failures an `OperationError` after the summary. */
@@ -146,13 +165,14 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
     ctx.log.warning(`${incompleteMessage(backup)}: going on because of --bypass-checks`);
   }
   const mapping = await planMapping(ctx, o, backup.tokenmap);
-  for (const line of describeMapping(mapping)) ctx.print(line);
+  ctx.onMapping?.(mapping);
   const lost = unmappedSources(mapping, backup.tokenmap);
   if (lost.length > 0) ctx.log.warning(`No target restores the data of ${lost.join(', ')}`);
   const keepAuth = await decideKeepAuth(ctx, o, mapping);
-  if (!o.bypassChecks && !(await ctx.confirm('Are you sure you want to proceed? (Y/n)'))) {
+  if (!o.bypassChecks && !(await ctx.confirm('proceed'))) {
     throw new OperationError('Restore cancelled: not confirmed (use -y to restore without asking)');
   }
+  throwIfAborted(ctx.signal, `Restore of ${o.backupName}`);
   ctx.log.info(`Cluster restore of ${o.backupName}; job folder ${jobDir}`);
   const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.restoreTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
   const targets = [...mapping.hosts.keys()];
@@ -226,15 +246,12 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
   }
   const restored = outcomes.filter((x) => x.ok).map((x) => x.host);
   const failed = outcomes.filter((x) => !x.ok);
-  ctx.print(`Restored: ${restored.length > 0 ? restored.join(', ') : 'none'}`);
-  if (failed.length > 0) ctx.print(`Failed: ${failed.map((f) => f.host).join(', ')}`);
-  if (notAttempted.length > 0) ctx.print(`Not restored (not attempted): ${notAttempted.join(', ')}`);
   const result = { mapping, restored, failed, notAttempted, jobDir };
   if (failed.length > 0 || notAttempted.length > 0) {
     const lines = describeFailures(failed);
-    throw Object.assign(
-      new OperationError(`restore-cluster failed: ${failed.length} host(s) failed${notAttempted.length > 0 ? `, ${notAttempted.length} not attempted (${notAttempted.join(', ')})` : ''}; restored: ${restored.join(', ') || 'none'}${lines.length > 0 ? `\n  ${lines.join('\n  ')}` : ''}`),
-      { result },
+    throw new RestoreClusterFailedError(
+      `restore-cluster failed: ${failed.length} host(s) failed${notAttempted.length > 0 ? `, ${notAttempted.length} not attempted (${notAttempted.join(', ')})` : ''}; restored: ${restored.join(', ') || 'none'}${lines.length > 0 ? `\n  ${lines.join('\n  ')}` : ''}`,
+      result,
     );
   }
   return result;

@@ -20,7 +20,7 @@ import { filterProblems, type RestoreFilter } from '../plan/restore-filter.js';
 import { planRestore, type RestoreMode, type RestorePlan } from '../plan/restore-plan.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
-import { OperationError, UsageError } from '../util/errors.js';
+import { OperationError, throwIfAborted, UsageError } from '../util/errors.js';
 import { checkFreeSpace, planOrRefuse } from './download-backup.js';
 import { downloadTables, bytesStillNeeded, type DownloadSummary } from './download.js';
 import { restoreFilesFor, type RestoreFiles } from './restore-files.js';
@@ -49,6 +49,11 @@ export interface RestoreNodeContext extends CatalogContext {
   readonly config: Readonly<MedusaConfig>;
   readonly clock: Clock;
   readonly progress?: ProgressReporter;
+  /**
+   * Stops the restore while it downloads (the files already checked are kept for a rerun) or
+   * before it stops Cassandra; once Cassandra is stopped the restore runs to its end.
+   */
+  readonly signal?: AbortSignal;
   /** Default: read from `[cassandra] config_file`. */
   readonly yaml?: CassandraYaml;
   /** Default: direct, or through sudo per `use_sudo_for_restore`. */
@@ -72,6 +77,7 @@ async function download(ctx: RestoreNodeContext, plan: RestorePlan, dir: string)
     concurrency: ctx.config.storage.concurrent_transfers,
     partSize: ctx.config.storage.multipart_chunksize,
     ...(ctx.progress ? { progress: ctx.progress } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   ctx.log.info(`Downloaded ${summary.filesDownloaded} files (${summary.bytesDownloaded} bytes); ${summary.filesKept} files (${summary.bytesKept} bytes) were already there`);
   return summary;
@@ -118,6 +124,8 @@ async function restoreCopy(ctx: RestoreNodeContext, request: RestoreNodeRequest,
   const staging = await chooseStaging(yaml.dataFileDirectories, request.tempDir, fqdn, request.backupName, p.tables, ctx.log);
   const summary = await download(ctx, p, staging.dir);
 
+  // The last point to stop: past it the node is taken down and its data swapped.
+  throwIfAborted(ctx.signal, `Restore of ${request.backupName}`);
   if (!k8s) await stopCassandra(service, ctx.config.cassandra.stop_cmd);
   await swapTables(files, ctx.log, {
     tables: p.tables,
@@ -152,6 +160,7 @@ async function restoreWithLoader(ctx: RestoreNodeContext, request: RestoreNodeRe
     const dir = join(request.tempDir, stagingName(source.fqdn, request.backupName, false));
     await checkFreeSpace(request.tempDir, await bytesStillNeeded(dir, p.tables), 'Add --temp-dir pointing to a folder with enough space.');
     const summary = await download(ctx, p, dir);
+    throwIfAborted(ctx.signal, `Restore of ${request.backupName}`);
     for (const table of p.tables) {
       if (table.action !== 'restore') continue;
       const name = `${table.keyspace}.${table.tableDir}`;

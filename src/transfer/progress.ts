@@ -34,21 +34,43 @@ export class AttemptProgress {
   }
 }
 
-/** What an operation tells its progress display (files, bytes). Every method is optional work. */
+/**
+ * What a batch of transfers plans to move, announced before its first transfer. Files a resumed
+ * download finds already in place are counted here but never started.
+ */
+export interface TransferBatch {
+  readonly direction: 'upload' | 'download';
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/**
+ * What an operation tells its progress display (files, bytes): the one progress interface every
+ * operation emits to, whichever face shows it (the CLI's terminal line, an agent's status, nothing).
+ * Calls come in this order per batch: `begin`, then per file `transferStarted`, `bytesMoved`...,
+ * `transferFinished`, files overlapping; `end` once, failure included. Implementations must be
+ * cheap and must not throw: they are called on the transfer path.
+ */
 export interface ProgressReporter {
+  /** A batch of transfers begins. */
+  begin(batch: TransferBatch): void;
   /** A transfer of `size` bytes begins (once per file, whatever the number of attempts). */
   transferStarted(name: string, size: number): void;
   /** Bytes moved since the last call, possibly negative (see the module comment). */
   bytesMoved(delta: number): void;
   /** The transfer ended, successfully or not. */
   transferFinished(name: string, ok: boolean): void;
+  /** The batch ended, successfully or not. */
+  end(): void;
 }
 
-/** A reporter that ignores everything (cron runs, tests). */
+/** A reporter that ignores everything (cron runs, tests): the default of every operation. */
 export const noopProgress: ProgressReporter = {
+  begin: () => undefined,
   transferStarted: () => undefined,
   bytesMoved: () => undefined,
   transferFinished: () => undefined,
+  end: () => undefined,
 };
 
 /** A reporter that keeps running totals, for a progress line or a summary. */
@@ -58,6 +80,8 @@ export class ProgressTotals implements ProgressReporter {
   filesFailed = 0;
   bytesPlanned = 0;
   bytesMovedTotal = 0;
+
+  begin(): void {}
 
   transferStarted(_name: string, size: number): void {
     this.filesStarted += 1;
@@ -72,4 +96,6 @@ export class ProgressTotals implements ProgressReporter {
     if (ok) this.filesDone += 1;
     else this.filesFailed += 1;
   }
+
+  end(): void {}
 }

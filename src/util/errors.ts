@@ -58,6 +58,24 @@ export class OperationError extends MedusaError {
   }
 }
 
+/**
+ * An operation was stopped through its `AbortSignal` (exit 1). It stopped at a point where what it
+ * leaves behind is as its entry point says (a backup: snapshot cleared, lock released, never
+ * reported complete); `cause` is the signal's reason.
+ */
+export class OperationAbortedError extends OperationError {}
+
+/** Throws `OperationAbortedError` ("<what> stopped: <reason>") once `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw abortedError(signal, what);
+}
+
+/** The `OperationAbortedError` for an aborted `signal`. */
+export function abortedError(signal: AbortSignal, what: string): OperationAbortedError {
+  const reason: unknown = signal.reason;
+  return new OperationAbortedError(`${what} stopped: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
+}
+
 /** Text of any thrown value, for log lines. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

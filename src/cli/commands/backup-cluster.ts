@@ -1,14 +1,9 @@
 /** `medusa backup-cluster`: back up every node of the seed's datacenter over SSH (reference §4.8, design §2). */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createMetricsSink } from '../../monitoring/create.js';
-import { backupCluster } from '../../ops/backup-cluster.js';
-import { readSeedTopology } from '../../ops/cluster-cql.js';
-import { forwardedGlobals, remoteMedusaCommand } from '../../ops/cluster-job.js';
-import { SshExecutor } from '../../remote/ssh-executor.js';
+import { runBackupCluster } from '../../ops/api/backup-cluster.js';
 import { systemClock } from '../../util/clock.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
-import { defaultBackupName } from './backup.js';
 import { commandWithLegacyFlags } from './legacy-short-flags.js';
 import type { GlobalsGetter } from './index.js';
 
@@ -52,41 +47,24 @@ export function registerBackupCluster(program: Command, globals: GlobalsGetter):
     .option('--remote-config-file <path>', 'medusa.ini the hosts read (default: --config-file when given, else their /etc/medusa/medusa.ini)')
     .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
     .action((opts: BackupClusterFlags) => {
-      const g = globals();
-      const commandStart = systemClock.now();
-      return withCommandContext(g, async (ctx) => {
-        const { config } = ctx;
-        const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
-        const metrics = createMetricsSink(config.monitoring, ctx.log);
-        const seed = opts.seedTarget ?? config.storage.fqdn;
-        try {
-          const result = await backupCluster(
-            {
-              ...ctx,
-              executor,
-              readTopology: () => readSeedTopology(config, seed, { clock: systemClock, log: ctx.log }),
-              nodetool: config.cassandra,
-              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g, opts.remoteConfigFile) },
-              metrics,
-              clock: systemClock,
-            },
-            {
-              backupName: opts.backupName ?? defaultBackupName(commandStart),
-              ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
-              enableMd5Checks: opts.enableMd5Checks,
-              mode: opts.mode,
-              tempDir: opts.tempDir,
-              parallelSnapshots: opts.parallelSnapshots,
-              parallelUploads: opts.parallelUploads,
-              keepSnapshot: opts.keepSnapshot,
-              useExistingSnapshot: opts.useExistingSnapshot,
-            },
-          );
-          printLine(`Backup done on ${result.hosts.length} hosts: ${result.hosts.join(', ')} (${Math.round(result.seconds)} s; logs in ${result.jobDir})`);
-        } finally {
-          await executor.close();
-          await metrics.close();
-        }
+      const startedAt = systemClock.now();
+      return withCommandContext(globals(), async (session) => {
+        const result = await runBackupCluster(session, {
+          ...(opts.backupName !== undefined ? { backupName: opts.backupName } : {}),
+          ...(opts.seedTarget !== undefined ? { seedTarget: opts.seedTarget } : {}),
+          ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
+          enableMd5Checks: opts.enableMd5Checks,
+          mode: opts.mode,
+          tempDir: opts.tempDir,
+          parallelSnapshots: opts.parallelSnapshots,
+          parallelUploads: opts.parallelUploads,
+          keepSnapshot: opts.keepSnapshot,
+          useExistingSnapshot: opts.useExistingSnapshot,
+          ...(opts.medusaCommand !== undefined ? { medusaCommand: opts.medusaCommand } : {}),
+          ...(opts.remoteConfigFile !== undefined ? { remoteConfigFile: opts.remoteConfigFile } : {}),
+          startedAt,
+        });
+        printLine(`Backup done on ${result.hosts.length} hosts: ${result.hosts.join(', ')} (${Math.round(result.seconds)} s; logs in ${result.jobDir})`);
       });
     });
 }

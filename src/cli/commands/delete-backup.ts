@@ -1,8 +1,6 @@
 /** `medusa delete-backup`: deletes named backups on this node or on all nodes (reference §6.1). */
 import type { Command } from 'commander';
-import { createMetricsSink } from '../../monitoring/create.js';
-import { deleteBackups } from '../../ops/delete-backup.js';
-import { systemClock } from '../../util/clock.js';
+import { runDeleteBackup } from '../../ops/api/delete-backup.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import { dryRunLines } from '../render/purge-report.js';
@@ -29,23 +27,9 @@ export function registerDeleteBackup(program: Command, globals: GlobalsGetter): 
   // Like click's `-a/-c` flag pair: one setting, the last flag given wins.
   command.on('option:current-node', () => command.setOptionValue('allNodes', false));
   command.action((opts: DeleteBackupCommandOptions) =>
-    withCommandContext(globals(), async (ctx) => {
-      const metrics = createMetricsSink(ctx.config.monitoring, ctx.log);
-      try {
-        const report = await deleteBackups(
-          { ...ctx, clock: systemClock, metrics },
-          {
-            names: opts.backupName,
-            allNodes: opts.allNodes,
-            fqdn: ctx.config.storage.fqdn,
-            graceDays: ctx.config.storage.backup_grace_period_in_days,
-            dryRun: opts.dryRun,
-          },
-        );
-        if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
-      } finally {
-        await metrics.close();
-      }
+    withCommandContext(globals(), async (session) => {
+      const report = await runDeleteBackup(session, { names: opts.backupName, allNodes: opts.allNodes, dryRun: opts.dryRun });
+      if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
     }),
   );
 }

@@ -1,7 +1,6 @@
 /** `medusa download`: one node backup's files into a folder, checked, without touching Cassandra (reference §5.5). */
 import type { Command } from 'commander';
-import { downloadBackup } from '../../ops/download-backup.js';
-import { systemClock } from '../../util/clock.js';
+import { runDownload } from '../../ops/api/download.js';
 import { withCommandContext } from '../context.js';
 import type { GlobalsGetter } from './index.js';
 
@@ -20,17 +19,13 @@ export function registerDownload(program: Command, globals: GlobalsGetter): void
     .option('--table <keyspace.table>', 'download this table (repeatable)', collectRepeatable, [])
     .option('--ignore-system-keyspaces', 'do not download the system keyspaces unless named', false)
     .action((opts: { backupName: string; downloadDestination: string; keyspace: string[]; table: string[]; ignoreSystemKeyspaces: boolean }) =>
-      withCommandContext(globals(), async (ctx) => {
-        const { summary } = await downloadBackup(
-          { ...ctx, storageConfig: ctx.config.storage, clock: systemClock },
-          {
-            backupName: opts.backupName,
-            destination: opts.downloadDestination,
-            fqdn: ctx.config.storage.fqdn,
-            filter: { keyspaces: opts.keyspace, tables: opts.table, ignoreSystemKeyspaces: opts.ignoreSystemKeyspaces },
-          },
-        );
-        ctx.log.info(
+      withCommandContext(globals(), async (session) => {
+        const { summary } = await runDownload(session, {
+          backupName: opts.backupName,
+          destination: opts.downloadDestination,
+          filter: { keyspaces: opts.keyspace, tables: opts.table, ignoreSystemKeyspaces: opts.ignoreSystemKeyspaces },
+        });
+        session.log.info(
           `Downloaded ${summary.filesDownloaded} files (${summary.bytesDownloaded} bytes), kept ${summary.filesKept} files already present (${summary.bytesKept} bytes)`,
         );
       }),

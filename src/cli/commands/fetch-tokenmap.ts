@@ -1,7 +1,7 @@
 /** `medusa fetch-tokenmap`: the token ring a backup recorded, host by host. */
 import type { Command } from 'commander';
 import { formatTokenList } from '../../domain/tokenmap.js';
-import { findClusterBackup } from '../../ops/find-backup.js';
+import { backupTokenmap } from '../../ops/api/backups.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
@@ -12,9 +12,8 @@ export function registerFetchTokenmap(program: Command, globals: GlobalsGetter):
     .description('Print the token/node mapping of a backup')
     .requiredOption('--backup-name <name>', 'backup name')
     .action((opts: { backupName: string }) =>
-      withCommandContext(globals(), async (ctx) => {
-        const backup = await findClusterBackup(ctx, opts.backupName);
-        for (const [host, entry] of backup.tokenmap) {
+      withCommandContext(globals(), async (session) => {
+        for (const [host, entry] of await backupTokenmap(session, opts.backupName)) {
           printLine(host);
           printLine(formatTokenList(entry.tokens));
         }

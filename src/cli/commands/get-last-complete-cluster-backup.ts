@@ -1,7 +1,6 @@
 /** `medusa get-last-complete-cluster-backup`: the name of the newest complete backup. */
 import type { Command } from 'commander';
-import { listClusterBackups } from '../../catalog/catalog.js';
-import { latestConfirmedCompleteBackup } from '../../ops/latest-complete.js';
+import { lastCompleteClusterBackup } from '../../ops/api/backups.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
@@ -11,8 +10,8 @@ export function registerGetLastCompleteClusterBackup(program: Command, globals: 
     .command('get-last-complete-cluster-backup')
     .description('Print the name of the latest complete cluster backup')
     .action(() =>
-      withCommandContext(globals(), async (ctx) => {
-        const latest = await latestConfirmedCompleteBackup(ctx, await listClusterBackups(ctx));
+      withCommandContext(globals(), async (session) => {
+        const latest = await lastCompleteClusterBackup(session);
         printLine(latest ? latest.name : 'Could not find any full backup for the cluster');
       }),
     );

@@ -1,10 +1,9 @@
 /** `medusa list-backups`: the cluster backups in the bucket (reference §6.4). */
 import { Option, type Command } from 'commander';
-import { listClusterBackups } from '../../catalog/catalog.js';
-import { detailClusterBackup } from '../../catalog/details.js';
 import { dumpsPython } from '../../domain/python-json.js';
+import { listBackupDetails, listBackups } from '../../ops/api/backups.js';
+import { formatLocalTimestamp } from '../../util/medusa-format.js';
 import { clusterBackupJson } from '../render/backup-json.js';
-import { formatLocalTimestamp } from '../render/numbers.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
@@ -22,18 +21,15 @@ export function registerListBackups(program: Command, globals: GlobalsGetter): v
     .option('--no-show-all', 'list only the backups of this node (default)')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: ListBackupsOptions) =>
-      withCommandContext(globals(), async (ctx) => {
-        const fqdn = ctx.config.storage.fqdn;
-        const all = await listClusterBackups(ctx);
-        const backups = opts.showAll ? all : all.filter((b) => b.nodeBackups.some((nb) => nb.fqdn === fqdn));
+      withCommandContext(globals(), async (session) => {
+        const request = { showAll: opts.showAll === true };
         if (opts.output === 'json') {
-          const docs = [];
-          for (const b of backups) docs.push(clusterBackupJson(await detailClusterBackup(ctx, b)));
-          printLine(dumpsPython(docs, { sortKeys: true, ensureAscii: false }));
+          const details = await listBackupDetails(session, request);
+          printLine(dumpsPython(details.map(clusterBackupJson), { sortKeys: true, ensureAscii: false }));
           return;
         }
         let seenIncomplete = false;
-        for (const b of backups) {
+        for (const b of await listBackups(session, request)) {
           let finished: string;
           if (b.finished !== undefined) {
             finished = formatLocalTimestamp(b.finished);

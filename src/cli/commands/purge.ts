@@ -1,13 +1,7 @@
 /** `medusa purge`: retention for this node (reference §6.1, design §2 item 5, §3 "purge you can trust"). */
 import { Option, type Command } from 'commander';
-import { listSnapshotTags } from '../../cassandra/list-snapshots.js';
-import { Nodetool } from '../../cassandra/nodetool.js';
 import { dumpsPython } from '../../domain/python-json.js';
-import { createMetricsSink } from '../../monitoring/create.js';
-import { backupLockDir, readBackupLocks, removeDeadLocks } from '../../ops/backup-lock.js';
-import { holdOrphanCleanupMarker } from '../../ops/orphan-cleanup-marker.js';
-import { purge } from '../../ops/purge.js';
-import { systemClock } from '../../util/clock.js';
+import { runPurge } from '../../ops/api/purge.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import { dryRunLines, purgeJson } from '../render/purge-report.js';
@@ -25,33 +19,10 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
     .option('--dry-run', 'show what would be deleted and why, delete nothing', false)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: PurgeCommandOptions) =>
-      withCommandContext(globals(), async (ctx) => {
-        const { storage: s } = ctx.config;
-        const metrics = createMetricsSink(ctx.config.monitoring, ctx.log);
-        const nodetool = new Nodetool(ctx.config.cassandra, { log: ctx.log });
-        const lockDir = backupLockDir();
-        try {
-          const report = await purge(
-            {
-              ...ctx,
-              clock: systemClock,
-              metrics,
-              snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
-              backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
-              orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
-            },
-            {
-              fqdn: s.fqdn,
-              policy: { maxBackupAgeDays: s.max_backup_age, maxBackupCount: s.max_backup_count },
-              graceDays: s.backup_grace_period_in_days,
-              dryRun: opts.dryRun,
-            },
-          );
-          if (opts.output === 'json') printLine(dumpsPython(purgeJson(report)));
-          else if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
-        } finally {
-          await metrics.close();
-        }
+      withCommandContext(globals(), async (session) => {
+        const report = await runPurge(session, { dryRun: opts.dryRun });
+        if (opts.output === 'json') printLine(dumpsPython(purgeJson(report)));
+        else if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
       }),
     );
 }

@@ -1,16 +1,11 @@
 /** `medusa restore-cluster`: restore a cluster backup onto a cluster over SSH (reference §5.4, design §2.2). */
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createMetricsSink } from '../../monitoring/create.js';
-import { executeStatements, localSeedKeys, readSeedTopology, waitCqlUp } from '../../ops/cluster-cql.js';
-import { forwardedGlobals, remoteMedusaCommand } from '../../ops/cluster-job.js';
-import { restoreCluster } from '../../ops/restore-cluster.js';
-import { SshExecutor } from '../../remote/ssh-executor.js';
-import { systemClock } from '../../util/clock.js';
+import { RestoreClusterFailedError, runRestoreCluster } from '../../ops/api/restore-cluster.js';
 import { UsageError } from '../../util/errors.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
+import { mappingLines, questionText, summaryLines } from '../render/restore-cluster.js';
 import { wholeNumber } from './backup-cluster.js';
 import { collectRepeatable } from './download.js';
 import { commandWithLegacyFlags } from './legacy-short-flags.js';
@@ -77,35 +72,15 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
     .action((opts: RestoreClusterFlags & { overwriteAuth?: boolean }) => {
       if (opts.keepAuth && opts.overwriteAuth) throw new UsageError('--keep-auth and --overwrite-auth are mutually exclusive');
       if (opts.seedTarget !== undefined && opts.hostList !== undefined) throw new UsageError('--seed-target and --host-list are mutually exclusive');
-      const g = globals();
-      return withCommandContext(g, async (ctx) => {
-        const { config } = ctx;
-        const executor = new SshExecutor({ ssh: config.ssh, useSudo: config.cassandra.use_sudo });
-        const metrics = createMetricsSink(config.monitoring, ctx.log);
-        const o = { clock: systemClock, log: ctx.log };
+      return withCommandContext(globals(), async (session) => {
+        const printAll = (lines: readonly string[]): void => lines.forEach((line) => printLine(line));
         try {
-          await restoreCluster(
-            {
-              ...ctx,
-              executor,
-              readTopology: (seed) => readSeedTopology(config, seed, o),
-              seeds: () => localSeedKeys(config, ctx.log),
-              executeCql: (host, statements) => executeStatements(config, host, statements, o),
-              readHostList: (path) => readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-                throw new UsageError(`cannot read --host-list ${path} (${err.code ?? err.message})`);
-              }),
-              waitUp: (host, timeoutMs) => waitCqlUp(config, host, timeoutMs, o),
-              confirm: askStdin,
-              print: printLine,
-              stopCmd: config.cassandra.stop_cmd,
-              hostFileSeparator: config.storage.host_file_separator,
-              medusa: { command: remoteMedusaCommand(opts.medusaCommand), globals: forwardedGlobals(g, opts.remoteConfigFile) },
-              metrics,
-              clock: systemClock,
-            },
+          const result = await runRestoreCluster(
+            session,
             {
               backupName: opts.backupName,
-              ...(opts.hostList !== undefined ? { hostList: opts.hostList } : { seedTarget: opts.seedTarget ?? config.storage.fqdn }),
+              ...(opts.seedTarget !== undefined ? { seedTarget: opts.seedTarget } : {}),
+              ...(opts.hostList !== undefined ? { hostList: opts.hostList } : {}),
               tempDir: opts.tempDir,
               ...(opts.keepAuth ? { keepAuth: true } : opts.overwriteAuth ? { keepAuth: false } : {}),
               bypassChecks: opts.bypassChecks,
@@ -116,11 +91,15 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
               parallelRestores: opts.parallelRestores,
               versionTarget: opts.versionTarget,
               ignoreRacks: opts.ignoreRacks,
+              ...(opts.medusaCommand !== undefined ? { medusaCommand: opts.medusaCommand } : {}),
+              ...(opts.remoteConfigFile !== undefined ? { remoteConfigFile: opts.remoteConfigFile } : {}),
             },
+            { confirm: (q) => askStdin(questionText(q)), onMapping: (m) => printAll(mappingLines(m)) },
           );
-        } finally {
-          await executor.close();
-          await metrics.close();
+          printAll(summaryLines(result));
+        } catch (err) {
+          if (err instanceof RestoreClusterFailedError) printAll(summaryLines(err.result));
+          throw err;
         }
       });
     });

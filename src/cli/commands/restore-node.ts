@@ -1,7 +1,6 @@
 /** `medusa restore-node`: restore this node (or `--fqdn`'s backup onto it) from a backup (reference §5.1-5.3). */
 import type { Command } from 'commander';
-import { restoreNode } from '../../ops/restore-node.js';
-import { systemClock } from '../../util/clock.js';
+import { runRestoreNode } from '../../ops/api/restore-node.js';
 import { withCommandContext } from '../context.js';
 import { collectRepeatable } from './download.js';
 import type { GlobalsGetter } from './index.js';
@@ -36,22 +35,19 @@ export function registerRestoreNode(program: Command, globals: GlobalsGetter): v
     .option('--use-sstableloader', 'load the tables with sstableloader into the running cluster', false)
     .option('--version-target <version>', 'Cassandra version of the target (accepted for compatibility)', '3.11.9')
     .action((opts: RestoreNodeOptions & { remote?: boolean }) =>
-      withCommandContext(globals(), async (ctx) => {
-        const result = await restoreNode(
-          { ...ctx, clock: systemClock },
-          {
-            backupName: opts.backupName,
-            inPlace: opts.remote !== true,
-            keepAuth: opts.keepAuth,
-            seeds: (opts.seeds ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
-            verify: opts.verify,
-            filter: { keyspaces: opts.keyspace, tables: opts.table },
-            useSstableloader: opts.useSstableloader,
-            tempDir: opts.tempDir,
-            versionTarget: opts.versionTarget,
-          },
-        );
-        for (const r of result.restored) ctx.log.info(`Restore of ${r.fqdn} (${opts.backupName}) finished: ${r.plan.totalFiles} files, ${r.plan.totalBytes} bytes`);
+      withCommandContext(globals(), async (session) => {
+        const result = await runRestoreNode(session, {
+          backupName: opts.backupName,
+          inPlace: opts.remote !== true,
+          keepAuth: opts.keepAuth,
+          seeds: (opts.seeds ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+          verify: opts.verify,
+          filter: { keyspaces: opts.keyspace, tables: opts.table },
+          useSstableloader: opts.useSstableloader,
+          tempDir: opts.tempDir,
+          versionTarget: opts.versionTarget,
+        });
+        for (const r of result.restored) session.log.info(`Restore of ${r.fqdn} (${opts.backupName}) finished: ${r.plan.totalFiles} files, ${r.plan.totalBytes} bytes`);
       }),
     );
 }

@@ -1,10 +1,9 @@
 /** `medusa status`: completeness and size of one backup (reference §6.3). */
 import { Option, type Command } from 'commander';
-import { clusterTotals, detailClusterBackup } from '../../catalog/details.js';
 import { dumpsPython } from '../../domain/python-json.js';
-import { BackupNotFoundError, findClusterBackup } from '../../ops/find-backup.js';
+import { BackupNotFoundError, backupStatus, clusterTotals } from '../../ops/api/backups.js';
+import { formatBytesStr, formatLocalTimestamp } from '../../util/medusa-format.js';
 import { clusterBackupJson } from '../render/backup-json.js';
-import { formatBytesStr, formatLocalTimestamp } from '../render/numbers.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
 import type { GlobalsGetter } from './index.js';
@@ -21,10 +20,10 @@ export function registerStatus(program: Command, globals: GlobalsGetter): void {
     .requiredOption('--backup-name <name>', 'backup name')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: StatusOptions) =>
-      withCommandContext(globals(), async (ctx) => {
+      withCommandContext(globals(), async (session) => {
         let detailed;
         try {
-          detailed = await detailClusterBackup(ctx, await findClusterBackup(ctx, opts.backupName));
+          detailed = await backupStatus(session, opts.backupName);
         } catch (err) {
           // Scripts parsing the JSON output still get a document when the backup does not exist.
           if (err instanceof BackupNotFoundError && opts.output === 'json') printLine('{}');

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { describeVerifyProblem } from '../../plan/verify-plan.js';
-import { verifyAll, verifyBackup, type VerifyReport } from '../../ops/verify.js';
+import { runVerify, runVerifyAll, type VerifyReport } from '../../ops/api/maintenance.js';
 import { OperationError, UsageError } from '../../util/errors.js';
 import { withCommandContext } from '../context.js';
 import { printLine } from '../output.js';
@@ -43,17 +43,16 @@ export function registerVerify(program: Command, globals: GlobalsGetter): void {
     .option('--enable-md5-checks', 'also compare hashes (in addition to sizes)', false)
     .action((opts: { backupName?: string; all: boolean; enableMd5Checks: boolean }) => {
       if ((opts.backupName === undefined) === !opts.all) throw new UsageError('verify needs exactly one of --backup-name NAME and --all');
-      return withCommandContext(globals(), async (ctx) => {
-        const checkHashes = opts.enableMd5Checks || ctx.config.checks.enable_md5_checks;
+      return withCommandContext(globals(), async (session) => {
         if (opts.backupName !== undefined) {
-          const outcome = printReport(await verifyBackup(ctx, opts.backupName, checkHashes));
+          const outcome = printReport(await runVerify(session, { backupName: opts.backupName, enableMd5Checks: opts.enableMd5Checks }));
           if (outcome === 'incomplete') throw new OperationError('Backup is incomplete');
           if (outcome === 'failed') throw new OperationError('Manifest validation failed');
           return;
         }
         const failed: string[] = [];
         const incomplete: string[] = [];
-        const reports = await verifyAll(ctx, checkHashes, (r) => {
+        const reports = await runVerifyAll(session, { enableMd5Checks: opts.enableMd5Checks }, (r) => {
           const outcome = printReport(r);
           if (outcome === 'failed') failed.push(r.detailed.backup.name);
           if (outcome === 'incomplete') incomplete.push(r.detailed.backup.name);

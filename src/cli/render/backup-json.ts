@@ -4,7 +4,7 @@
  * text summaries (`clusterTotals` in catalog/details.ts), `size` and `num_objects` sum every finished node backup,
  * tokenmap host or not: Medusa 0.31 changed the text and kept this.
  */
-import type { DetailedClusterBackup } from '../../catalog/details.js';
+import type { DetailedClusterBackup } from '../../ops/api/backups.js';
 import type { PythonJsonValue } from '../../domain/python-json.js';
 
 /** Medusa's keys for one cluster backup. Node lists keep the backups' start order. */

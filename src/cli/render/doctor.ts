@@ -1,5 +1,5 @@
 /** The text of `medusa doctor`: one line per check, status first, with the fix on a failure. */
-import type { CheckResult, DoctorReport } from '../../ops/doctor/types.js';
+import type { CheckResult, DoctorReport } from '../../ops/api/doctor.js';
 
 const LABEL = { ok: 'OK  ', fail: 'FAIL', skipped: 'SKIP' } as const;
 

@@ -1,12 +1,13 @@
 /**
- * A one-line transfer progress display for terminals: files, bytes, rate and ETA, redrawn in place
- * at most four times a second on stderr. Only created when stderr is a TTY (cron output stays
+ * The CLI's implementation of the operations' progress interface (transfer/progress.ts): a
+ * one-line transfer display for terminals, files, bytes, rate and ETA, redrawn in place at most
+ * four times a second on stderr. Only created when stderr is a TTY (cron output stays
  * clean); log lines written meanwhile go through {@link ProgressLine.wrapLogger}, which erases the
  * line first and redraws it after.
  */
-import type { TransferProgress } from '../../ops/backup-uploads.js';
+import type { ProgressReporter, TransferBatch } from '../../ops/api/session.js';
 import type { Logger } from '../../util/logger.js';
-import { formatBytesStr } from './numbers.js';
+import { formatBytesStr } from '../../util/medusa-format.js';
 
 const REDRAW_MS = 250;
 
@@ -20,13 +21,15 @@ function formatEta(seconds: number): string {
 }
 
 /** The text of the line (exported for tests). */
-export function renderProgress(p: { files: number; totalFiles: number; bytes: number; totalBytes: number; elapsedMs: number }): string {
+export function renderProgress(p: { direction?: TransferBatch['direction']; files: number; totalFiles: number; bytes: number; totalBytes: number; elapsedMs: number }): string {
   const rate = p.elapsedMs > 0 ? (p.bytes * 1000) / p.elapsedMs : 0;
   const eta = rate > 0 ? (p.totalBytes - p.bytes) / rate : Number.NaN;
-  return `Uploading ${p.files}/${p.totalFiles} files, ${formatBytesStr(p.bytes)} of ${formatBytesStr(p.totalBytes)}, ${formatBytesStr(Math.round(rate))}/s, ETA ${formatEta(eta)}`;
+  const verb = p.direction === 'download' ? 'Downloading' : 'Uploading';
+  return `${verb} ${p.files}/${p.totalFiles} files, ${formatBytesStr(p.bytes)} of ${formatBytesStr(p.totalBytes)}, ${formatBytesStr(Math.round(rate))}/s, ETA ${formatEta(eta)}`;
 }
 
-export class ProgressLine implements TransferProgress {
+export class ProgressLine implements ProgressReporter {
+  private direction: TransferBatch['direction'] = 'upload';
   private files = 0;
   private totalFiles = 0;
   private bytesDone = 0;
@@ -46,19 +49,23 @@ export class ProgressLine implements TransferProgress {
     return stream.isTTY ? new ProgressLine(stream) : undefined;
   }
 
-  begin(totals: { files: number; bytes: number }): void {
-    this.totalFiles = totals.files;
-    this.totalBytes = totals.bytes;
+  begin(batch: TransferBatch): void {
+    this.direction = batch.direction;
+    this.totalFiles = batch.files;
+    this.totalBytes = batch.bytes;
     this.startedAt = this.now();
-    this.active = totals.files > 0;
+    this.active = batch.files > 0;
   }
 
-  bytes(delta: number): void {
+  transferStarted(_name: string, _size: number): void {}
+
+  bytesMoved(delta: number): void {
     this.bytesDone += delta;
     this.draw(false);
   }
 
-  fileDone(): void {
+  transferFinished(_name: string, ok: boolean): void {
+    if (!ok) return;
     this.files += 1;
     this.draw(false);
   }
@@ -96,7 +103,7 @@ export class ProgressLine implements TransferProgress {
     const t = this.now();
     if (!force && t - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = t;
-    const text = renderProgress({ files: this.files, totalFiles: this.totalFiles, bytes: this.bytesDone, totalBytes: this.totalBytes, elapsedMs: t - this.startedAt });
+    const text = renderProgress({ direction: this.direction, files: this.files, totalFiles: this.totalFiles, bytes: this.bytesDone, totalBytes: this.totalBytes, elapsedMs: t - this.startedAt });
     this.stream.write(`\r\x1b[K${text}`);
     this.shown = true;
   }

@@ -3,9 +3,9 @@
  * and why, one line each) and a summary (`--output json`: the figures k8ssandra's MedusaTask shows).
  */
 import type { PythonJsonValue } from '../../domain/python-json.js';
-import type { PurgeReport } from '../../ops/purge-run.js';
+import type { PurgeReport } from '../../ops/api/purge.js';
 import { describePurgeReason } from '../../plan/purge-selection.js';
-import { formatBytesStr } from './numbers.js';
+import { formatBytesStr } from '../../util/medusa-format.js';
 
 const SECONDS_PER_DAY = 86_400;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultBackupName } from '../../../src/cli/commands/backup.js';
+import { defaultBackupName } from '../../../src/ops/api/backup.js';
 import { ProgressLine, renderProgress } from '../../../src/cli/render/progress-line.js';
 import { previousHost } from '../../../src/ops/backup-stagger.js';
 import { formatDuration, logBackupSummary } from '../../../src/ops/backup-summary.js';
@@ -48,18 +48,24 @@ describe('backup helpers', () => {
   test('progress text: files, bytes, rate, ETA', () => {
     assert.equal(renderProgress({ files: 3, totalFiles: 10, bytes: 1048576, totalBytes: 4194304, elapsedMs: 1000 }),
       'Uploading 3/10 files, 1.00 MB of 4.00 MB, 1.00 MB/s, ETA 00:03');
+    assert.equal(renderProgress({ direction: 'download', files: 0, totalFiles: 2, bytes: 0, totalBytes: 2048, elapsedMs: 0 }),
+      'Downloading 0/2 files, 0.00 B of 2.00 KB, 0.00 B/s, ETA --:--');
   });
   test('progress line draws only when begun with work, and erases itself at the end', () => {
     const out: string[] = [];
     let t = 0;
     const line = new ProgressLine({ write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream, () => (t += 1000));
-    line.bytes(5);
+    line.bytesMoved(5);
     assert.equal(out.length, 0);
-    line.begin({ files: 1, bytes: 10 });
-    line.bytes(5);
-    line.fileDone();
+    line.begin({ direction: 'upload', files: 2, bytes: 10 });
+    line.transferStarted('a', 5);
+    line.bytesMoved(5);
+    line.transferFinished('a', true);
+    line.transferFinished('b', false);
     line.end();
-    assert.ok(out.some((s) => s.includes('Uploading 0/1 files')));
+    assert.ok(out.some((s) => s.includes('Uploading 0/2 files')));
+    // Only transfers that succeeded count as done.
+    assert.ok(!out.some((s) => s.includes('Uploading 2/2 files')));
     assert.equal(out[out.length - 1], '\r\x1b[K');
   });
   test('hash cache location', () => {

@@ -19,6 +19,7 @@ import { getText, listAll } from '../../../src/storage/helpers.js';
 import type { ByteSource, ObjectInfo, PutOptions, StorageBackend } from '../../../src/storage/types.js';
 import { HashCache } from '../../../src/transfer/hash-cache.js';
 import { systemClock } from '../../../src/util/clock.js';
+import { OperationAbortedError } from '../../../src/util/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 
 const root = mkdtempSync(join(tmpdir(), 'medusa-backup-op-'));
@@ -85,12 +86,15 @@ class RecordingBackend extends MemoryBackend {
   readonly puts: string[] = [];
   readonly notDurable = new Set<string>();
   failPut: RegExp | undefined;
+  /** Called with each key put, before it is stored. */
+  onPut: ((key: string) => void) | undefined;
   flush(): Promise<void> {
     this.puts.push('<flush>');
     return Promise.resolve();
   }
   override async put(key: string, source: ByteSource, options?: PutOptions): Promise<ObjectInfo> {
     this.puts.push(key);
+    this.onPut?.(key);
     if (options?.durable === false) this.notDurable.add(key);
     if (this.failPut?.test(key)) throw new Error(`injected failure on ${key}`);
     return super.put(key, source, options);
@@ -302,6 +306,57 @@ describe('backupNode', () => {
     const r = await backupNode(context(storage, node), opts('k3', { useExistingSnapshot: true }));
     assert.equal(r.kept, 1);
     assert.deepEqual(node.calls, ['clear k3']);
+  });
+
+  test('an abort during the uploads stops the backup: no manifest, snapshot cleared, backup-error = 1', async () => {
+    const node = fakeNode('abort-upload');
+    for (let i = 0; i < 6; i++) node.write(`ks/t-1/nb-${i}-big-Data.db`, `data ${i}`);
+    const storage = new RecordingBackend();
+    const stop = new AbortController();
+    storage.onPut = (key) => {
+      if (key.includes('/data/')) stop.abort(new Error('SIGTERM'));
+    };
+    const ctx = context(storage, node, { signal: stop.signal, concurrentTransfers: 1 });
+    await assert.rejects(backupNode(ctx, opts('a1')), (err: unknown) => {
+      assert.ok(err instanceof OperationAbortedError);
+      assert.equal(err.message, 'Backup a1 stopped: SIGTERM');
+      return true;
+    });
+    assert.equal(storage.puts.filter((k) => k.includes('/data/')).length, 1, 'no upload starts after the abort');
+    assert.equal(await storage.stat('pre/node1/a1/meta/manifest.json'), undefined);
+    assert.ok(!storage.puts.some((k) => k.includes('latest_backup') || k.includes('finished_')));
+    assert.deepEqual(node.calls, ['create medusa-a1', 'clear medusa-a1']);
+    assert.deepEqual(ctx.sent.at(-1), [['medusa-node-backup', 'backup-error', 'a1'], 1]);
+  });
+
+  test('an abort while waiting for the previous node (--stagger) ends the wait at once, before any snapshot', async () => {
+    const node = fakeNode('abort-stagger');
+    node.write('ks/t-1/nb-1-big-Data.db', 'x');
+    const twoNodes: MetadataPort = {
+      read: async () => ({
+        ...(await metadata.read()),
+        tokenmap: new Map([
+          ['node0', { tokens: [-100n], is_up: true, rack: 'r1', dc: 'dc1' }],
+          ['node1', { tokens: [100n], is_up: true, rack: 'r1', dc: 'dc1' }],
+        ]),
+      }),
+    };
+    const stop = new AbortController();
+    const ctx = context(new MemoryBackend(), node, { metadata: twoNodes, signal: stop.signal });
+    const started = Date.now();
+    setTimeout(() => stop.abort(new Error('shutting down')), 50);
+    await assert.rejects(backupNode(ctx, opts('a2', { stagger: 3600 })), (err: unknown) => err instanceof OperationAbortedError && err.message === 'Backup a2 stopped: shutting down');
+    assert.ok(Date.now() - started < 30_000, 'the 60 s poll was cut short');
+    assert.deepEqual(node.calls, []);
+  });
+
+  test('a signal aborted before the start writes nothing', async () => {
+    const node = fakeNode('abort-early');
+    node.write('ks/t-1/nb-1-big-Data.db', 'x');
+    const storage = new RecordingBackend();
+    await assert.rejects(backupNode(context(storage, node, { signal: AbortSignal.abort(new Error('stop')) }), opts('a3')), OperationAbortedError);
+    assert.deepEqual(storage.puts, []);
+    assert.deepEqual(node.calls, []);
   });
 });
 

@@ -5,10 +5,11 @@ import { after, before, test } from 'node:test';
 import type { TokenMap, TokenMapHost } from '../../../src/domain/tokenmap.js';
 import type { MetricTags } from '../../../src/monitoring/types.js';
 import { backupCluster, type BackupClusterContext } from '../../../src/ops/backup-cluster.js';
-import { restoreCluster, type RestoreClusterContext, type RestoreClusterOptions } from '../../../src/ops/restore-cluster.js';
+import { describeMapping } from '../../../src/plan/restore-mapping.js';
+import { RestoreClusterFailedError, restoreCluster, type RestoreClusterContext, type RestoreClusterOptions } from '../../../src/ops/restore-cluster.js';
 import type { CommandOutcome, OutputSinks, RemoteExecutor } from '../../../src/remote/types.js';
 import { LocalBackend } from '../../../src/storage/backends/local.js';
-import { OperationError, UsageError } from '../../../src/util/errors.js';
+import { OperationAbortedError, OperationError, UsageError } from '../../../src/util/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { scratchDir } from '../../support/cli.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -140,6 +141,20 @@ test('backup-cluster: --use-existing-snapshot takes no snapshot and clears none 
   assert.match(ex.calls[0]!.command, /--use-existing-snapshot$/);
 });
 
+test('backup-cluster: an abort during the snapshots stops it before any upload; the snapshots are cleared everywhere', async () => {
+  const stop = new AbortController();
+  const ex = new RecordingExecutor((_host, cmd) => {
+    if (cmd.includes(' snapshot -t ')) stop.abort(new Error('SIGTERM'));
+    return undefined;
+  });
+  await assert.rejects(
+    backupCluster({ ...backupCtx(ex), signal: stop.signal }, { ...backupOpts, backupName: 'x4', tempDir: scratch.dir }),
+    (e: unknown) => e instanceof OperationAbortedError && e.message === 'Backup x4 stopped: SIGTERM',
+  );
+  assert.deepEqual(ex.of(/backup-node/), []);
+  assert.deepEqual(ex.of(/clearsnapshot -t medusa-x4/), ['n2', 'n1']);
+});
+
 function restoreCtx(executor: RemoteExecutor, over: Partial<RestoreClusterContext> = {}): RestoreClusterContext & { printed: string[]; cql: string[]; asked: string[] } {
   const printed: string[] = [];
   const cql: string[] = [];
@@ -158,7 +173,7 @@ function restoreCtx(executor: RemoteExecutor, over: Partial<RestoreClusterContex
       asked.push(q);
       return Promise.resolve(false);
     },
-    print: (l) => void printed.push(l),
+    onMapping: (m) => void printed.push(...describeMapping(m)),
     stopCmd: '/etc/stop',
     hostFileSeparator: ',',
     medusa: { command: 'medusa', globals: [] },
@@ -191,7 +206,7 @@ test('restore-cluster: usage errors, incomplete backup refused without -y, nothi
   await assert.rejects(restoreCluster(restoreCtx(ex), restoreOpts({ backupName: 'b2', seedTarget: 'n1', bypassChecks: false })), /Backup b2 is incomplete \(unfinished on n2\)/);
   const ctx = restoreCtx(ex);
   await assert.rejects(restoreCluster(ctx, restoreOpts({ seedTarget: 'n1', bypassChecks: false })), /not confirmed/);
-  assert.deepEqual(ctx.asked, ['Are you sure you want to proceed? (Y/n)']);
+  assert.deepEqual(ctx.asked, ['proceed']);
   assert.deepEqual(ctx.printed, ['Restore mode: copy, in place', '  n2 <- n2 (seed)', '  n1 <- n1']);
   assert.equal(ex.calls.length, 0);
 });
@@ -210,7 +225,8 @@ test('restore-cluster in place: stop everywhere, the seed first, then the others
     ],
   );
   assert.deepEqual(r.restored, ['n2', 'n1']);
-  assert.equal(ctx.printed.at(-1), 'Restored: n2, n1');
+  assert.deepEqual(r.failed, []);
+  assert.deepEqual(r.notAttempted, []);
 });
 
 test('restore-cluster with a host list: remote, keep-auth asked unless given; a failed seed leaves the others untouched and named', async () => {
@@ -219,11 +235,15 @@ test('restore-cluster with a host list: remote, keep-auth asked unless given; a 
   await assert.rejects(restoreCluster(ctx, restoreOpts({ hostList: 'hosts.csv', keepAuth: true })), (e: Error) => {
     assert.match(e.message, /1 host\(s\) failed, 1 not attempted \(t2\); restored: none/);
     assert.match(e.message, /t1 \[restore\]: exit code 1/);
+    assert.ok(e instanceof RestoreClusterFailedError);
+    assert.deepEqual(e.result.restored, []);
+    assert.deepEqual(e.result.failed.map((f) => f.host), ['t1']);
+    assert.deepEqual(e.result.notAttempted, ['t2']);
     return true;
   });
   assert.deepEqual(ex.of(/restore-node/), ['t1']);
   assert.match(ex.calls.find((c) => c.command.includes('restore-node'))!.command, /--fqdn=n1 restore-node --remote --keep-auth --no-verify/);
-  assert.deepEqual(ctx.printed.slice(-3), ['Restored: none', 'Failed: t1', 'Not restored (not attempted): t2']);
+  assert.deepEqual(ctx.asked, [], '--keep-auth and -y given: nothing asked');
 });
 
 test('restore-cluster onto a different topology: schema recreated on the seed, sstableloader on every target with its sources', async () => {

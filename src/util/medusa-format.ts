@@ -2,6 +2,9 @@
  * Number and time formats of Medusa's outputs, reproduced exactly: Python's `'{:.2f}'` rounds the
  * exact binary value half-to-even, which `Number.prototype.toFixed` does not, so sizes are
  * formatted with integer arithmetic (a size divided by 1024ⁿ is an exact binary fraction).
+ *
+ * Neutral on purpose (no CLI, no I/O): operations log with these (backup summary, purge totals,
+ * report-last-backup) whichever face runs them, and the CLI's renderers print with them.
  */
 
 /** `value / 2^shift` with two decimals, rounded half-to-even like Python's format(). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatBytesStr, humanReadableSize } from '../../../src/cli/render/numbers.js';
+import { formatBytesStr, humanReadableSize } from '../../../src/util/medusa-format.js';
 
 describe('formatBytesStr matches Medusa format_bytes_str', () => {
   const cases: Array<[number, string]> = [

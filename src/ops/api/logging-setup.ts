@@ -1,7 +1,7 @@
 /** Applies the `[logging]` section and the configured secrets to the process logger. */
-import { secretValues } from '../config/index.js';
-import type { MedusaConfig } from '../config/types.js';
-import { logger } from '../util/logger.js';
+import { secretValues } from '../../config/index.js';
+import type { MedusaConfig } from '../../config/types.js';
+import { logger } from '../../util/logger.js';
 
 /** Adds the rotating log file when `[logging] enabled`, and masks every configured secret. */
 export function configureLoggingFromConfig(config: Readonly<MedusaConfig>): void {
