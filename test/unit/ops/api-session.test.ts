@@ -87,8 +87,8 @@ describe('ops/api through a session', () => {
     const clock = new FakeClock({ start: 1_700_001_000_000 });
     const report = await withSession(source, (s) => runReportLastBackup(s, { pushMetrics: false }), { log: quiet, clock });
     assert.deepEqual(report, {
-      node: { name: 'b2', secondsAgo: 800 },
-      latestComplete: { name: 'b1', secondsAgo: 900 },
+      node: { name: 'b2', secondsAgo: 800, finished: 1_700_000_200 },
+      latestComplete: { name: 'b1', secondsAgo: 900, finished: 1_700_000_100 },
       latest: { name: 'b2', complete: false, completeNodes: 1, incompleteNodes: ['n2'], missingNodes: [], size: 1, files: 1 },
     });
   });
