@@ -71,6 +71,15 @@ export default tseslint.config(
     },
   },
   {
+    // The agent is a face like the CLI: it calls operations and never reaches into the CLI.
+    files: ['src/agent/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../cli/*', '../../cli/*', '**/cli/*'], message: 'The agent imports nothing from src/cli/: share code through src/ops/.' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -7,6 +7,7 @@ import { registerBuildIndex } from './build-index.js';
 import { registerDeleteBackup } from './delete-backup.js';
 import { registerDownload } from './download.js';
 import { registerFetchTokenmap } from './fetch-tokenmap.js';
+import { registerGrpcServer } from './grpc-server.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
 import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
@@ -36,4 +37,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerRestoreNode(program, globals);
   registerBackupCluster(program, globals);
   registerRestoreCluster(program, globals);
+  registerGrpcServer(program, globals);
 }
