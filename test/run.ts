@@ -33,6 +33,7 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   harness: ['cassandra-node', 'cassandra-cluster'],
   cassandra: ['cassandra-node', 'object-stores'],
   interop: ['python-medusa'],
+  agent: ['python-medusa', 'grpc-health-probe'],
   cluster: ['cassandra-cluster'],
 };
 const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);
