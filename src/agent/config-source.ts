@@ -13,7 +13,7 @@
  * The next request tries again.
  */
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type LoadedConfig, type LoadOptions } from '../config/index.js';
+import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig, type LoadOptions } from '../config/index.js';
 import type { MedusaConfig } from '../config/types.js';
 import type { BucketLayout } from '../layout/keys.js';
 import type { StorageBackend } from '../storage/types.js';
@@ -68,7 +68,7 @@ export class ConfigSource {
 
   /** The path of the configuration file. */
   get filePath(): string {
-    return this.options.load.configFile ?? '/etc/medusa/medusa.ini';
+    return this.options.load.configFile ?? DEFAULT_CONFIG_PATH;
   }
 
   /** Leases the current generation, loading the file first when its text changed. */
