@@ -8,9 +8,10 @@
  * baseline, with a 600 s cap.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureBigBucket } from '../test/support/big-bucket.js';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -27,42 +28,6 @@ const dir = values.dir ?? join(root, '.cache', 'bench', `list-backups-${backups}
 const bucket = 'bench';
 const python = values.python ?? process.env['MEDUSA_PY_BIN'];
 
-function put(key: string, text: string, epoch: number): void {
-  const file = join(dir, bucket, key);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  utimesSync(file, epoch, epoch);
-}
-
-function generate(): void {
-  const hosts = Array.from({ length: nodes }, (_, i) => `node${String(i + 1).padStart(2, '0')}.example.com`);
-  const tokenmap =
-    '{' + hosts.map((h, i) => `"${h}": {"tokens": [${BigInt(i) * 768614336404564650n - 9223372036854775808n}], "is_up": true, "rack": "r1", "dc": "dc1"}`).join(', ') + '}';
-  const start = 1_700_000_000;
-  for (let b = 0; b < backups; b++) {
-    const name = `backup-${String(b).padStart(5, '0')}`;
-    for (const [i, host] of hosts.entries()) {
-      const started = start + b * 3600 + i;
-      const finished = started + 600;
-      const section = `[{"keyspace": "ks", "columnfamily": "t-0123", "objects": [{"path": "${host}/data/ks/t-0123/nb-${b}-big-Data.db", "MD5": "d41d8cd98f00b204e9800998ecf8427e", "size": ${1000 + b}}]}]`;
-      put(`${host}/${name}/meta/schema.cql`, 'CREATE KEYSPACE ks;', started);
-      put(`${host}/${name}/meta/tokenmap.json`, tokenmap, started);
-      put(`${host}/${name}/meta/server_version.json`, '{"server_type": "cassandra", "release_version": "5.0.4"}', started);
-      put(`${host}/${name}/meta/differential`, 'differential', started);
-      put(`${host}/${name}/meta/manifest.json`, section, finished);
-      const idx = `index/backup_index/${name}`;
-      put(`${idx}/tokenmap_${host}.json`, tokenmap, started);
-      put(`${idx}/schema_${host}.cql`, 'CREATE KEYSPACE ks;', started);
-      put(`${idx}/started_${host}_${started}.timestamp`, String(started), started);
-      put(`${idx}/differential_${host}`, 'differential', started);
-      put(`${idx}/manifest_${host}.json`, section, finished);
-      put(`${idx}/finished_${host}_${finished}.timestamp`, String(finished), finished);
-    }
-  }
-  writeFileSync(join(dir, 'medusa.ini'), `[storage]\nstorage_provider = local\nbase_path = ${dir}\nbucket_name = ${bucket}\nfqdn = ${hosts[0]}\n`);
-  writeFileSync(join(dir, 'complete'), '');
-}
-
 function time(label: string, command: string, args: string[], timeoutMs = 600_000): number | undefined {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
@@ -75,12 +40,12 @@ function time(label: string, command: string, args: string[], timeoutMs = 600_00
   return seconds;
 }
 
-if (!existsSync(join(dir, 'complete'))) {
-  console.log(`generating ${backups} backups x ${nodes} nodes in ${dir} ...`);
-  const t0 = Date.now();
-  generate();
-  console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
+const fresh = !existsSync(join(dir, 'complete'));
+if (fresh) console.log(`generating ${backups} backups x ${nodes} nodes in ${dir} ...`);
+const t0 = Date.now();
+const { hosts } = ensureBigBucket(dir, backups, nodes, bucket);
+if (fresh) console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+writeFileSync(join(dir, 'medusa.ini'), `[storage]\nstorage_provider = local\nbase_path = ${dir}\nbucket_name = ${bucket}\nfqdn = ${hosts[0]}\n`);
 const ini = join(dir, 'medusa.ini');
 const medusa = join(root, 'bin', 'medusa');
 const ours = time('medusa-ts list-backups', medusa, ['--config-file', ini, 'list-backups']);

@@ -63,7 +63,11 @@ function unary<K extends RpcName>(name: K, o: AgentServerOptions, stopping: Abor
     const controller = new AbortController();
     const onStop = (): void => controller.abort(new Error('the agent is stopping'));
     stopping.addEventListener('abort', onStop, { once: true });
-    call.on('cancelled', () => controller.abort(new Error('the client cancelled the call')));
+    let cancelled = false;
+    call.on('cancelled', () => {
+      cancelled = true;
+      controller.abort(new Error('the client cancelled the call'));
+    });
     const peer = call.getPeer();
     // A handler that throws before its first await still fails its call only.
     Promise.resolve()
@@ -71,6 +75,10 @@ function unary<K extends RpcName>(name: K, o: AgentServerOptions, stopping: Abor
       .then(
         (response) => callback(null, response),
         (err: unknown) => {
+          if (cancelled) {
+            o.log.info(`${name} from ${peer}: cancelled by the client (${describeError(err)})`);
+            return;
+          }
           const status = serviceErrorOf(err, o.errorPrefixes?.[name]);
           o.log.error(`${name} from ${peer} failed: ${status.details ?? describeError(err)}`);
           if (o.log.debugEnabled && err instanceof Error && err.stack) o.log.debug(err.stack);
