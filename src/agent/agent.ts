@@ -1,17 +1,17 @@
 /**
  * The agent as one start/stop pair: what `medusa grpc-server` runs, and what a Kubernetes
- * entrypoint calls (issue 16). `startAgent` loads the configuration, opens the storage, and
- * listens on `[grpc] port` (TLS per `[grpc]`); `stop` ends it cleanly: no new calls, the running
- * backup aborted (its snapshot cleared, its lock released, never reported complete), calls in
- * flight given the grace time, the storage closed.
+ * entrypoint calls (issue 16). `startAgent` opens a session (configuration, storage), cleans up
+ * after backups a dead agent left on this host (their snapshots cleared, so they block nothing),
+ * and listens on `[grpc] port` (TLS per `[grpc]`); `stop` ends it cleanly: no new calls, the
+ * running backup aborted (its snapshot cleared, its lock released, never reported complete),
+ * calls in flight given the grace time, the storage closed.
  *
  * Signals are not handled here (see serve.ts): a caller embedding the agent decides.
  */
-import type { LoadedConfig, LoadOptions } from '../config/index.js';
-import type { GrpcSection } from '../config/types.js';
 import { DEFAULT_CONFIG_PATH } from '../config/index.js';
-import { backupLockDir, readBackupLocks } from '../ops/backup-lock.js';
-import { openStorage } from '../storage/open.js';
+import type { GrpcSection } from '../config/types.js';
+import { clearCrashedBackups } from '../ops/api/backup-state.js';
+import type { Session, SessionSource } from '../ops/api/session.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -24,18 +24,16 @@ import { readTlsFiles, serverCredentialsFor } from './tls.js';
 
 /** How to start the agent. */
 export interface AgentOptions {
-  /** Configuration file, command-line overrides and environment, as `loadConfig` takes them. */
-  readonly load: LoadOptions;
+  /** Configuration file, the face's overrides and the environment (ops/api/session.ts). */
+  readonly source: SessionSource;
   readonly log: Logger;
   readonly clock?: Clock;
-  /** Listen here instead of `[grpc] port` (0 = a free port; tests). */
+  /** Listen here instead of `[grpc] port` (0 = a free port). */
   readonly port?: number;
   /** Bind this address instead of every interface. */
   readonly host?: string;
-  /** Called with every configuration loaded (the first and each change): logging setup, warnings. */
-  readonly onConfigLoaded?: (loaded: LoadedConfig) => void;
-  /** This host's backup lock folder; default `backupLockDir()`. */
-  readonly lockDir?: string;
+  /** Where PrepareRestore writes its mappings; default Medusa's `/var/lib/cassandra/.restore_mapping`. */
+  readonly restoreMappingDir?: string;
 }
 
 /** A running agent. */
@@ -50,27 +48,31 @@ export interface RunningAgent {
   stop(graceMs: number): Promise<void>;
 }
 
+/** Medusa's folder for PrepareRestore's mappings (the pod's Cassandra data volume). */
+export const DEFAULT_RESTORE_MAPPING_DIR = '/var/lib/cassandra/.restore_mapping';
+
 /** Starts the agent; rejects (a `ConfigError` naming the key, or the bind error) when it cannot serve. */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const clock = o.clock ?? systemClock;
-  const lockDir = o.lockDir ?? backupLockDir(o.load.env);
   const served: { grpc?: GrpcSection } = {};
   const configs = new ConfigSource({
-    load: o.load,
-    openStorage: (config) => openStorage(config, { log: o.log }),
+    source: o.source,
+    session: { log: o.log, clock },
     log: o.log,
-    onLoaded: (loaded) => {
-      o.onConfigLoaded?.(loaded);
+    onOpened: (session: Session) => {
       // The listener is not rebuilt: port and TLS changes need a restart.
-      if (served.grpc && JSON.stringify(loaded.config.grpc) !== JSON.stringify(served.grpc)) o.log.warning('[grpc] settings changed: they take effect when the agent is restarted');
+      if (served.grpc && JSON.stringify(session.config.grpc) !== JSON.stringify(served.grpc)) o.log.warning('[grpc] settings changed: they take effect when the agent is restarted');
     },
   });
-  const configFile = o.load.configFile ?? DEFAULT_CONFIG_PATH;
-  const { grpc } = await configs.with((g) => Promise.resolve(g.config));
+  const configFile = o.source.configFile ?? DEFAULT_CONFIG_PATH;
+  const grpc = await configs.with(async ({ session }) => {
+    await clearCrashedBackups(session);
+    return session.config.grpc;
+  });
   served.grpc = grpc;
   const tlsFiles = await readTlsFiles(grpc, configFile);
   const runs = new BackupRuns();
-  const ctx: AgentContext = { configs, runs, readLocks: () => readBackupLocks(lockDir), clock, log: o.log };
+  const ctx: AgentContext = { configs, runs, clock, log: o.log, restoreMappingDir: o.restoreMappingDir ?? DEFAULT_RESTORE_MAPPING_DIR };
   const server = await startAgentServer({
     port: o.port ?? grpc.port,
     ...(o.host !== undefined ? { host: o.host } : {}),
@@ -90,8 +92,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       stopped ??= (async () => {
         o.log.info('Stopping the gRPC agent');
         const backup = runs.abort('the agent is stopping').catch((err: unknown) => o.log.warning(`Stopping the running backup: ${describeError(err)}`));
-        const late = clock.sleep(graceMs).then(() => o.log.warning(`The running backup did not stop within ${graceMs / 1000} s`));
+        const stopWaiting = new AbortController();
+        const late = clock.sleep(graceMs, stopWaiting.signal).then(() => {
+          if (!stopWaiting.signal.aborted) o.log.warning(`The running backup did not stop within ${graceMs / 1000} s`);
+        });
         await Promise.all([server.stop(graceMs), Promise.race([backup, late])]);
+        stopWaiting.abort();
         configs.close();
       })();
       return stopped;

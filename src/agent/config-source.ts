@@ -1,33 +1,30 @@
 /**
- * The agent's configuration, re-read between requests (design §5: a changed `medusa.ini` is
- * picked up without a restart, where Medusa's entrypoint restarts the container).
+ * The agent's sessions (ops/api/session.ts), re-read between requests (design §5: a changed
+ * `medusa.ini` is picked up without a restart, where Medusa's entrypoint restarts the container).
  *
- * Every request leases the current generation: the loaded configuration and the storage opened
- * for it. Before a lease, the file's text is compared with the text the current generation was
- * loaded from; when it changed, the file is loaded afresh and a new generation opened. A running
- * backup keeps the generation it started with until it ends; a superseded generation's storage is
- * closed once its last lease is released.
+ * Every request leases the current generation: a session (configuration, storage, layout). Before
+ * a lease, the file's text is compared with the text the current session was opened from; when it
+ * changed, a new session is opened (the configuration loaded afresh, its storage opened). A
+ * running backup keeps the session it started with until it ends; a superseded session's storage
+ * is closed once its last lease is released. Opening a session per request instead would load the
+ * configuration (DNS included, for a computed fqdn) and open a storage client for every call.
  *
  * A file that no longer loads (missing, or a wrong key) fails the requests with the configuration
  * error, naming the file and key; nothing runs on the old settings the operator meant to replace.
  * The next request tries again.
  */
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig, type LoadOptions } from '../config/index.js';
-import type { MedusaConfig } from '../config/types.js';
-import type { BucketLayout } from '../layout/keys.js';
-import type { StorageBackend } from '../storage/types.js';
-import { NodeTotalsCache } from '../catalog/node-totals.js';
+import { NodeTotalsCache } from '../ops/api/backups.js';
+import { DEFAULT_CONFIG_PATH } from '../config/index.js';
+import { openSession, type Session, type SessionOptions, type SessionSource } from '../ops/api/session.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
-/** One loaded configuration with what was opened for it. */
+/** One session with what the agent keeps for it. */
 export interface ConfigGeneration {
   /** 1 for the first configuration, then +1 per change of the file. */
   readonly id: number;
-  readonly config: Readonly<MedusaConfig>;
-  readonly storage: StorageBackend;
-  readonly layout: BucketLayout;
+  readonly session: Session;
   /** Manifest totals read under this configuration (GetBackups). */
   readonly totals: NodeTotalsCache;
 }
@@ -40,12 +37,15 @@ export interface ConfigLease {
 
 /** What the source needs. */
 export interface ConfigSourceOptions {
-  /** How to load: file, command-line overrides, environment (as `loadConfig`). */
-  readonly load: LoadOptions;
-  readonly openStorage: (config: Readonly<MedusaConfig>) => Promise<StorageBackend>;
+  /** The configuration file, the face's overrides and the environment. */
+  readonly source: SessionSource;
+  /** Logger and clock of the sessions. */
+  readonly session?: SessionOptions;
   readonly log: Logger;
-  /** Called with every configuration loaded, before first use (logging setup, warnings). */
-  readonly onLoaded?: (loaded: LoadedConfig) => void;
+  /** Called with every session opened, before first use. */
+  readonly onOpened?: (session: Session) => void;
+  /** Opens a session; default `openSession` (tests wrap it to watch the storage). */
+  readonly open?: (source: SessionSource, options: SessionOptions) => Promise<Session>;
 }
 
 interface Slot {
@@ -68,7 +68,7 @@ export class ConfigSource {
 
   /** The path of the configuration file. */
   get filePath(): string {
-    return this.options.load.configFile ?? DEFAULT_CONFIG_PATH;
+    return this.options.source.configFile ?? DEFAULT_CONFIG_PATH;
   }
 
   /** Leases the current generation, loading the file first when its text changed. */
@@ -121,20 +121,13 @@ export class ConfigSource {
 
   /** `text` was read before loading: a change racing the load differs from it, so the next request reloads. */
   private async reload(text: string): Promise<Slot> {
-    const loaded = await loadConfig(this.options.load);
-    this.options.onLoaded?.(loaded);
-    const storage = await this.options.openStorage(loaded.config);
-    const generation: ConfigGeneration = {
-      id: this.nextId++,
-      config: loaded.config,
-      storage,
-      layout: { prefix: loaded.config.storage.prefix },
-      totals: new NodeTotalsCache(),
-    };
+    const session = await (this.options.open ?? openSession)(this.options.source, this.options.session ?? {});
+    this.options.onOpened?.(session);
+    const generation: ConfigGeneration = { id: this.nextId++, session, totals: new NodeTotalsCache() };
     const previous = this.current;
     this.current = { generation, text, leases: 0, superseded: false, storageClosed: false };
     if (previous) {
-      this.options.log.info(`Configuration ${loaded.filePath} changed: using it from now on`);
+      this.options.log.info(`Configuration ${this.filePath} changed: using it from now on`);
       previous.superseded = true;
       this.closeIfIdle(previous);
     }
@@ -144,6 +137,6 @@ export class ConfigSource {
   private closeIfIdle(slot: Slot): void {
     if (!slot.superseded || slot.leases > 0 || slot.storageClosed) return;
     slot.storageClosed = true;
-    slot.generation.storage.close().catch((err: unknown) => this.options.log.warning(`Closing the storage of an earlier configuration failed: ${describeError(err)}`));
+    slot.generation.session.storage.close().catch((err: unknown) => this.options.log.warning(`Closing the storage of an earlier configuration failed: ${describeError(err)}`));
   }
 }

@@ -4,9 +4,12 @@
  * read the same sentences ("Failed to get backups due to error: ...").
  */
 import type { AgentContext } from './context.js';
+import { asyncBackup, syncBackup } from './rpc/backup.js';
 import { backupStatus } from './rpc/backup-status.js';
+import { deleteBackup } from './rpc/delete-backup.js';
 import { getBackup, getBackups } from './rpc/get-backups.js';
-import { rpcError } from './rpc-error.js';
+import { prepareRestore } from './rpc/prepare-restore.js';
+import { purgeBackups } from './rpc/purge-backups.js';
 import type { MedusaHandlers } from './server.js';
 import type { RpcName } from './wire.js';
 
@@ -21,18 +24,16 @@ export const ERROR_PREFIXES: Partial<Record<RpcName, string>> = {
   PrepareRestore: 'Failed to prepare restore: ',
 };
 
-const notYet = (): Promise<never> => Promise.reject(rpcError.failedPrecondition('not implemented yet'));
-
 /** The handlers of every rpc. */
 export function medusaHandlers(ctx: AgentContext): MedusaHandlers {
   return {
-    Backup: notYet,
-    AsyncBackup: notYet,
+    Backup: (request) => syncBackup(ctx, request),
+    AsyncBackup: (request) => asyncBackup(ctx, request),
     BackupStatus: (request) => backupStatus(ctx, request),
-    DeleteBackup: notYet,
+    DeleteBackup: (request) => deleteBackup(ctx, request),
     GetBackup: (request) => getBackup(ctx, request),
     GetBackups: (_request, call) => getBackups(ctx, call),
-    PurgeBackups: notYet,
-    PrepareRestore: notYet,
+    PurgeBackups: () => purgeBackups(ctx),
+    PrepareRestore: (request) => prepareRestore(ctx, request),
   };
 }

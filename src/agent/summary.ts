@@ -11,8 +11,7 @@
  * - `nodes`: one per tokenmap host, in the document's order; `datacenter`/`rack` "" when absent.
  * - `totalSize`/`totalObjects`: sums over the finished expected node backups.
  */
-import type { ClusterBackup } from '../domain/backups.js';
-import type { NodeTotals } from '../catalog/node-totals.js';
+import type { ClusterBackup, NodeTotals } from '../ops/api/backups.js';
 import type { BackupSummaryMessage, StatusType } from './wire.js';
 
 /** The summary of `backup`; `totals` holds (by fqdn) every finished expected node backup's totals. */

@@ -11,41 +11,31 @@
  *   except while this agent is still reading the schema for a backup it accepted (IN_PROGRESS;
  *   Medusa answers NOT_FOUND in that window) or after such a run failed (FAILED).
  */
-import { metaKey } from '../../layout/keys.js';
+import { nodeBackupState } from '../../ops/api/backup-state.js';
 import type { AgentContext } from '../context.js';
 import { rpcError } from '../rpc-error.js';
 import type { BackupStatusRequest, BackupStatusResponse, StatusType } from '../wire.js';
 import { localTimestamp, requireSegment } from './names.js';
 
-/** Whether a live lock of this host (not a backup-cluster hold) says backup `name` of `fqdn` runs. */
-async function runningElsewhere(ctx: AgentContext, fqdn: string, name: string): Promise<boolean> {
-  const locks = await ctx.readLocks();
-  return locks.some((v) => v.live && v.record && v.record.expires === undefined && v.record.fqdn === fqdn && v.record.backupName === name);
-}
-
 export async function backupStatus(ctx: AgentContext, request: BackupStatusRequest): Promise<BackupStatusResponse> {
   const name = requireSegment('backupName', request.backupName);
-  return ctx.configs.with(async ({ config, storage, layout }) => {
-    const fqdn = config.storage.fqdn;
-    const [schema, manifest] = await Promise.all([
-      storage.stat(metaKey(layout, fqdn, name, 'schema.cql')),
-      storage.stat(metaKey(layout, fqdn, name, 'manifest.json')),
-    ]);
+  return ctx.configs.with(async ({ session }) => {
+    const fqdn = session.config.storage.fqdn;
+    const state = await nodeBackupState(session, name);
     const run = ctx.runs.find(name, fqdn);
     const active = run !== undefined && (run.state.kind === 'starting' || run.state.kind === 'running');
     const failedHere = run?.state.kind === 'failed';
-    if (!schema) {
-      if (active || failedHere) return { startTime: localTimestamp(run.acceptedAt), finishTime: '', status: active ? 'IN_PROGRESS' : 'FAILED' };
+    if (state.started === undefined) {
+      if (run && (active || failedHere)) return { startTime: localTimestamp(run.acceptedAt), finishTime: '', status: active ? 'IN_PROGRESS' : 'FAILED' };
       throw rpcError.notFound(`backup <${name}> does not exist`);
     }
     let status: StatusType;
-    if (active) status = 'IN_PROGRESS';
+    if (active || state.runningHere) status = 'IN_PROGRESS';
     else if (failedHere) status = 'FAILED';
-    else if (await runningElsewhere(ctx, fqdn, name)) status = 'IN_PROGRESS';
-    else status = manifest ? 'SUCCESS' : 'FAILED';
+    else status = state.finished !== undefined ? 'SUCCESS' : 'FAILED';
     return {
-      startTime: localTimestamp(schema.lastModified.getTime()),
-      finishTime: manifest ? localTimestamp(manifest.lastModified.getTime()) : '',
+      startTime: localTimestamp(state.started),
+      finishTime: state.finished !== undefined ? localTimestamp(state.finished) : '',
       status,
     };
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigSource } from '../../../src/agent/config-source.js';
-import { openStorage } from '../../../src/storage/open.js';
+import { openSession } from '../../../src/ops/api/session.js';
 import { ConfigError } from '../../../src/util/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 
@@ -21,12 +21,15 @@ describe('ConfigSource', () => {
   const closed: number[] = [];
   let opened = 0;
   const source = new ConfigSource({
-    load: { configFile: ini, env: {} },
+    source: { configFile: ini, env: {} },
+    session: { log },
     log,
-    openStorage: async (config) => {
+    // The real sessions, their storage's close counted.
+    open: async (from, options) => {
+      const session = await openSession(from, options);
       const id = ++opened;
-      const storage = await openStorage(config);
-      return Object.assign(Object.create(storage) as typeof storage, { close: async () => { closed.push(id); await storage.close(); } });
+      const storage = session.storage;
+      return { ...session, storage: Object.assign(Object.create(storage) as typeof storage, { close: async () => { closed.push(id); await storage.close(); } }) };
     },
   });
 
@@ -36,7 +39,7 @@ describe('ConfigSource', () => {
     const b = await source.lease();
     assert.equal(a.generation, b.generation);
     assert.equal(a.generation.id, 1);
-    assert.equal(a.generation.config.storage.bucket_name, 'one');
+    assert.equal(a.generation.session.config.storage.bucket_name, 'one');
     a.release();
     b.release();
     b.release();
@@ -50,8 +53,8 @@ describe('ConfigSource', () => {
     const [x, y] = await Promise.all([source.lease(), source.lease()]);
     assert.equal(x.generation, y.generation, 'concurrent leases share one reload');
     assert.equal(x.generation.id, 2);
-    assert.equal(x.generation.config.storage.bucket_name, 'two');
-    assert.equal(running.generation.config.storage.bucket_name, 'one', 'a lease keeps its generation');
+    assert.equal(x.generation.session.config.storage.bucket_name, 'two');
+    assert.equal(running.generation.session.config.storage.bucket_name, 'one', 'a lease keeps its generation');
     assert.deepEqual(closed, []);
     running.release();
     assert.deepEqual(closed, [1]);
@@ -67,7 +70,7 @@ describe('ConfigSource', () => {
     write('three');
     const ok = await source.lease();
     assert.equal(ok.generation.id, 3);
-    assert.equal(ok.generation.config.storage.bucket_name, 'three');
+    assert.equal(ok.generation.session.config.storage.bucket_name, 'three');
     ok.release();
     assert.deepEqual(closed, [1, 2]);
   });
