@@ -23,7 +23,7 @@ export interface AgentProcess {
   log(): string;
   /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`, default 60 s). */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
-  /** SIGKILL and waits for the exit. */
+  /** SIGKILL (its whole process group when started `detached`: what a killed container loses) and waits for the exit. */
   kill9(): Promise<void>;
 }
 
@@ -38,6 +38,8 @@ export interface SpawnSpec {
   readonly client: ReferenceGrpcClient;
   readonly tls?: ClientTls;
   readonly readyTimeoutMs?: number;
+  /** Its own process group, so `kill9` takes its children (nodetool) along. */
+  readonly detached?: boolean;
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -47,7 +49,7 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 async function launch(name: string, argv: readonly string[], spec: SpawnSpec): Promise<AgentProcess> {
   const full = spec.wrap ? spec.wrap(argv) : argv;
-  const child = spawn(full[0]!, full.slice(1), { env: { ...process.env, TZ: 'UTC', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(full[0]!, full.slice(1), { env: { ...process.env, TZ: 'UTC', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: spec.detached === true });
   let output = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -85,7 +87,10 @@ async function launch(name: string, argv: readonly string[], spec: SpawnSpec): P
       return { ...r, ms: Date.now() - t0 };
     },
     async kill9() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        if (spec.detached) process.kill(-child.pid!, 'SIGKILL');
+        else child.kill('SIGKILL');
+      }
       await exited;
     },
   };
