@@ -2,9 +2,11 @@
  * Checks of the names a request carries before anything is looked up or built from them: backup
  * names and restore keys become path segments (in the bucket, or a file under the restore mapping
  * folder), so one that could escape its folder is refused (design §4) with INVALID_ARGUMENT,
- * naming the field. Nothing is read or written for a refused request.
+ * naming the field. Nothing is read or written for a refused request. Also the time format the
+ * agent's answers use.
  */
 import { segmentProblem } from '../../layout/segments.js';
+import { formatLocalTimestamp } from '../../util/medusa-format.js';
 import { rpcError } from '../rpc-error.js';
 
 /** `value` when it can be one path segment; otherwise throws INVALID_ARGUMENT naming `field`. */
@@ -14,9 +16,7 @@ export function requireSegment(field: string, value: string): string {
   return value;
 }
 
-/** `YYYY-MM-DD HH:MM:SS` in the agent's local time (Python's `'%Y-%m-%d %H:%M:%S'` of a local datetime). */
+/** `YYYY-MM-DD HH:MM:SS` in this agent's local time, of epoch ms (Python's `%Y-%m-%d %H:%M:%S`). */
 export function localTimestamp(epochMs: number): string {
-  const d = new Date(epochMs);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return formatLocalTimestamp(Math.floor(epochMs / 1000));
 }
