@@ -1,8 +1,10 @@
 /**
  * The agent as one start/stop pair: what `medusa grpc-server` runs, and what a Kubernetes
- * entrypoint calls (issue 16). `startAgent` opens a session (configuration, storage), cleans up
- * after backups a dead agent left on this host (their snapshots cleared, so they block nothing),
- * and listens on `[grpc] port` (TLS per `[grpc]`); `stop` ends it cleanly: no new calls, the
+ * entrypoint calls (issue 16). `startAgent` opens a session (configuration, storage), listens on
+ * `[grpc] port` (TLS per `[grpc]`), then cleans up in the background after backups a dead process
+ * left on this host (their snapshots cleared, their locks removed: they block nothing). That
+ * clean-up needs Cassandra (nodetool), which may still be starting beside the agent, so serving
+ * never waits for it. `stop` ends the agent cleanly: no new calls, the
  * running backup aborted (its snapshot cleared, its lock released, never reported complete),
  * calls in flight given the grace time, the storage closed.
  *
@@ -65,10 +67,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   });
   const configFile = o.source.configFile ?? DEFAULT_CONFIG_PATH;
-  const grpc = await configs.with(async ({ session }) => {
-    await clearCrashedBackups(session);
-    return session.config.grpc;
-  });
+  const grpc = await configs.with(({ session }) => Promise.resolve(session.config.grpc));
   served.grpc = grpc;
   const tlsFiles = await readTlsFiles(grpc, configFile);
   const runs = new BackupRuns();
@@ -84,6 +83,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     errorPrefixes: ERROR_PREFIXES,
   });
   o.log.info(`Medusa gRPC agent listening on port ${server.port}${tlsFiles ? ' (mutual TLS)' : ''}`);
+  // Never rejects: clearCrashedBackups logs what it cannot do; a configuration error shows at the next request.
+  const cleanup = configs.with(({ session }) => clearCrashedBackups(session)).catch((err: unknown) => o.log.warning(`Cleaning up after crashed backups: ${describeError(err)}`));
   let stopped: Promise<void> | undefined;
   return {
     port: server.port,
@@ -96,7 +97,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         const late = clock.sleep(graceMs, stopWaiting.signal).then(() => {
           if (!stopWaiting.signal.aborted) o.log.warning(`The running backup did not stop within ${graceMs / 1000} s`);
         });
-        await Promise.all([server.stop(graceMs), Promise.race([backup, late])]);
+        await Promise.all([server.stop(graceMs), Promise.race([Promise.all([backup, cleanup]), late])]);
         stopWaiting.abort();
         configs.close();
       })();
