@@ -132,8 +132,8 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
 
   test('PurgeBackups with the new retention, then the kept backup restored: the rows are back', async () => {
     const name = `op-3-${tag}`;
-    okResponse(await call('AsyncBackup', { name, mode: 'DIFFERENTIAL' }), 'AsyncBackup');
-    assert.equal((await pollBackupStatus(client, agent!.target, name)).at(-1), 'SUCCESS');
+    // The synchronous Backup, through the reference client's own method: it answers at the end.
+    assert.deepEqual(await client.client(agent!.target, 'backup', name, 'differential'), { backupName: name, status: 'SUCCESS' });
     const purged = okResponse(await call('PurgeBackups'), 'PurgeBackups');
     assert.equal(purged.nbBackupsPurged, 1, JSON.stringify(purged));
     assert.ok(Number(purged.nbObjectsPurged) > 0, JSON.stringify(purged));
@@ -170,6 +170,11 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
     assert.equal((await pollBackupStatus(client, agent!.target, next)).at(-1), 'SUCCESS');
     const listed = okResponse(await call('GetBackups'), 'GetBackups') as { backups: OperatorSummary[] };
     assert.deepEqual(listed.backups.map((b) => [b.backupName, b.status]).filter(([n]) => n === name || n === next), [[name, 'IN_PROGRESS'], [next, 'SUCCESS']]);
+    // The failed backup is deleted like any other (Medusa: only names its own process has seen).
+    assert.deepEqual(okResponse(await call('DeleteBackup', { name }), 'DeleteBackup'), { name, status: 'UNKNOWN' });
+    assert.ok(!metaExists(name, 'schema.cql'));
+    const after = okResponse(await call('GetBackups'), 'GetBackups') as { backups: OperatorSummary[] };
+    assert.ok(!after.backups.some((b) => b.backupName === name) && after.backups.some((b) => b.backupName === next), JSON.stringify(after.backups.map((b) => b.backupName)));
   });
 
   test('SIGTERM mid-backup: exit 0 within the grace period, snapshot cleared, lock released, never complete', async () => {
