@@ -1,34 +1,27 @@
 /**
  * Pure: the wire `BackupSummary` of one cluster backup, with Medusa 0.31's node accounting
  * (spec medusa-agent.md §2 "BackupSummary fields", §5): only node backups of hosts in the tokenmap
- * count (the "expected" ones).
+ * count (the "expected" ones). The accounting itself is the shared one (`ClusterBackup.started`,
+ * `clusterTotals`), the one `status` and `list-backups` show.
  *
- * - `startTime`: earliest start of the expected node backups; 0 when there is none (Medusa fails
- *   the whole GetBackups there).
+ * - `startTime`: earliest start of the expected node backups (of all of them when none is
+ *   expected, where Medusa fails the whole GetBackups).
  * - `finishTime`/`status`: the latest finish and SUCCESS once no tokenmap host is missing and every
  *   expected node backup finished; otherwise 0 and IN_PROGRESS. Never FAILED, as in Medusa.
  * - `totalNodes`: tokenmap hosts; `finishedNodes`: expected node backups that finished.
  * - `nodes`: one per tokenmap host, in the document's order; `datacenter`/`rack` "" when absent.
  * - `totalSize`/`totalObjects`: sums over the finished expected node backups.
  */
-import type { ClusterBackup, NodeTotals } from '../ops/api/backups.js';
+import { clusterTotals, type ClusterBackupTotals } from '../ops/api/backups.js';
 import type { BackupSummaryMessage, StatusType } from './wire.js';
 
-/** The summary of `backup`; `totals` holds (by fqdn) every finished expected node backup's totals. */
-export function backupSummary(backup: ClusterBackup, totals: ReadonlyMap<string, NodeTotals>): BackupSummaryMessage {
-  const expected = [...backup.completeNodes, ...backup.incompleteNodes];
-  const startTime = expected.length === 0 ? 0 : Math.min(...expected.map((nb) => nb.started));
-  let size = 0;
-  let numObjects = 0;
-  for (const nb of backup.completeNodes) {
-    const t = totals.get(nb.fqdn);
-    if (!t) throw new RangeError(`no totals for finished node backup ${nb.name} of ${nb.fqdn}`);
-    size += t.size;
-    numObjects += t.numObjects;
-  }
+/** The summary of a cluster backup read with its node totals. */
+export function backupSummary(read: ClusterBackupTotals): BackupSummaryMessage {
+  const { backup } = read;
+  const { size, numObjects } = clusterTotals(read);
   return {
     backupName: backup.name,
-    startTime: String(startTime),
+    startTime: String(backup.started),
     finishTime: String(backup.finished ?? 0),
     totalNodes: backup.tokenmap.size,
     finishedNodes: backup.completeNodes.length,

@@ -18,7 +18,7 @@ import { requireSegment } from './names.js';
 export async function getBackups(ctx: AgentContext, call: CallContext): Promise<GetBackupsResponse> {
   return ctx.configs.with(async ({ session, totals }) => {
     const read = await listBackupsWithTotals(session, totals, call.signal);
-    const sorted = byStartTime(read.map((b) => backupSummary(b.backup, b.totals)));
+    const sorted = byStartTime(read.map(backupSummary));
     return { backups: sorted, overallStatus: overallStatus(sorted) };
   });
 }
@@ -33,7 +33,7 @@ export async function getBackup(ctx: AgentContext, request: GetBackupRequest): P
       if (err instanceof BackupNotFoundError) throw rpcError.internal(`Failed to get backup due to error: 'The backup ${name} does not exist'`);
       throw err;
     }
-    const summary = backupSummary(read.backup, read.totals);
+    const summary = backupSummary(read);
     return { backup: summary, status: summary.status };
   });
 }
