@@ -31,9 +31,10 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   e2e: [],
   conformance: ['object-stores'],
   harness: ['cassandra-node', 'cassandra-cluster'],
-  cassandra: ['cassandra-node', 'object-stores'],
+  cassandra: ['cassandra-node', 'object-stores', 'python-medusa'],
   interop: ['python-medusa', 'cassandra-node'],
-  cluster: ['cassandra-cluster'],
+  agent: ['python-medusa', 'grpc-health-probe'],
+  cluster: ['cassandra-cluster', 'python-medusa'],
   monitoring: ['prometheus'],
 };
 const ALL_GROUPS = Object.keys(GROUP_ENVIRONMENTS);

@@ -84,7 +84,10 @@ export interface ClusterTotals {
  * tokenmap hosts only, so a stray node backup (another DC, a decommissioned host) adds nothing.
  * The JSON document (`to_json_dict`) still sums every finished node: see `clusterBackupJson`.
  */
-export function clusterTotals(detailed: DetailedClusterBackup): ClusterTotals {
+export function clusterTotals(detailed: {
+  readonly backup: ClusterBackup;
+  readonly nodes: readonly Pick<NodeBackupDetails, 'nodeBackup' | 'size' | 'numObjects'>[];
+}): ClusterTotals {
   const { backup, nodes } = detailed;
   let numObjects = 0;
   let size = 0;

@@ -8,6 +8,7 @@ import type { PurgeReport } from '../purge-run.js';
 import type { RunOptions, Session } from './session.js';
 
 export type { PurgeReport } from '../purge-run.js';
+export { UnknownBackupsError } from '../delete-backup.js';
 
 /** What a face asks of a deletion. */
 export interface DeleteBackupRequest {
