@@ -1,7 +1,7 @@
 /** `medusa backup` (alias `backup-node`): back up this node (reference §4, design §2-3). */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readCassandraYaml } from '../../cassandra/cassandra-yaml.js';
-import { cqlMetadata, nodetoolSnapshots } from '../../cassandra/local-node.js';
+import { cqlMetadata, localSnapshots } from '../../cassandra/local-node.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { acquireBackupLock, backupLockDir } from '../../ops/backup-lock.js';
 import { backupNode } from '../../ops/backup-node.js';
@@ -76,7 +76,7 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
               log,
               fqdn: config.storage.fqdn,
               clock: systemClock,
-              snapshots: nodetoolSnapshots(config, yaml, log),
+              snapshots: localSnapshots(config, yaml, log),
               metadata: cqlMetadata(config, yaml, { clock: systemClock, log }),
               concurrentTransfers: config.storage.concurrent_transfers,
               md5CheckConcurrency: config.checks.md5_check_concurrency,

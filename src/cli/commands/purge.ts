@@ -1,7 +1,6 @@
 /** `medusa purge`: retention for this node (reference §6.1, design §2 item 5, §3 "purge you can trust"). */
 import { Option, type Command } from 'commander';
-import { listSnapshotTags } from '../../cassandra/list-snapshots.js';
-import { Nodetool } from '../../cassandra/nodetool.js';
+import { localSnapshotRoute } from '../../cassandra/local-node.js';
 import { dumpsPython } from '../../domain/python-json.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { backupLockDir, readBackupLocks, removeDeadLocks } from '../../ops/backup-lock.js';
@@ -28,7 +27,6 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
       withCommandContext(globals(), async (ctx) => {
         const { storage: s } = ctx.config;
         const metrics = createMetricsSink(ctx.config.monitoring, ctx.log);
-        const nodetool = new Nodetool(ctx.config.cassandra, { log: ctx.log });
         const lockDir = backupLockDir();
         try {
           const report = await purge(
@@ -36,7 +34,7 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
               ...ctx,
               clock: systemClock,
               metrics,
-              snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
+              snapshots: localSnapshotRoute(ctx.config, ctx.log),
               backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
               orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
             },
