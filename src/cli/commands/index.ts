@@ -8,6 +8,7 @@ import { registerDeleteBackup } from './delete-backup.js';
 import { registerDoctor } from './doctor.js';
 import { registerDownload } from './download.js';
 import { registerFetchTokenmap } from './fetch-tokenmap.js';
+import { registerK8sRestore } from './k8s-restore.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
 import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
@@ -38,4 +39,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerBackupCluster(program, globals);
   registerRestoreCluster(program, globals);
   registerDoctor(program, globals);
+  registerK8sRestore(program, globals);
 }

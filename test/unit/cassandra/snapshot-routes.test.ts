@@ -66,7 +66,9 @@ describe('cassandra_url', () => {
 describe('snapshot tags listed from the data directories', () => {
   const root = mkdtempSync(join(tmpdir(), 'medusa-tags-'));
   after(() => rmSync(root, { recursive: true, force: true }));
-  const dir = (rel: string): void => mkdirSync(join(root, rel), { recursive: true });
+  const dir = (rel: string): void => {
+    mkdirSync(join(root, rel), { recursive: true });
+  };
   dir('d1/ks/t-1/snapshots/medusa-a');
   dir('d1/ks/t-1/snapshots/operator one');
   dir('d1/system/local-2/snapshots/medusa-b');
