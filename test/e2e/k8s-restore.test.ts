@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer, type Server } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../environments/object-stores/processes.js';
 import { writeFixtureBucket, type FixtureNodeBackup, type FixtureSection } from '../support/fixture-bucket.js';
 import { runMedusa, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
 
@@ -43,10 +44,7 @@ const backups: FixtureNodeBackup[] = (['node1', 'node2'] as const).map((fqdn) =>
 
 let closedPort = 0;
 before(async () => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  closedPort = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
+  closedPort = await freePort();
 });
 
 interface Pod {

@@ -9,13 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'cassandra-driver';
 import { connectCql } from '../harness/cql-client.js';
 import { countRows, createKeyspace, createTable, flush, writeRows } from '../harness/cql-helpers.js';
 import { nodetool } from '../harness/node-control.js';
+import { freePort } from '../environments/object-stores/processes.js';
 import type { CliResult } from '../support/cli.js';
 import { startManagementApiStandIn, type ManagementApiStandIn } from '../support/management-api-stand-in.js';
 import { makeTestPki } from '../support/test-pki.js';
@@ -128,11 +128,7 @@ describe('backup and purge through the Kubernetes snapshot routes (real node)', 
   });
 
   test('management API not listening: one line, exit 1', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await freePort();
     const bench = k8sBench(['use_mgmt_api = True', `cassandra_url = http://127.0.0.1:${port}/api/v0/ops/node/snapshots`]);
     const r = await bench.runAsync(['backup', '--backup-name', 'mg-down'], env);
     assert.equal(r.status, 1, r.stderr);

@@ -16,6 +16,7 @@ import { Nodetool } from '../../src/cassandra/nodetool.js';
 import { jolokiaRoute } from '../../src/cassandra/routes/jolokia-route.js';
 import { managementApiRoute } from '../../src/cassandra/routes/management-api-route.js';
 import { nodetoolRoute } from '../../src/cassandra/routes/nodetool-route.js';
+import { freePort } from '../environments/object-stores/processes.js';
 import { startManagementApiStandIn, SNAPSHOTS_PATH, type ManagementApiStandIn } from '../support/management-api-stand-in.js';
 import { makeTestPki, type TestPki } from '../support/test-pki.js';
 import { snapshotDirs, testNode } from '../cassandra/backup-support.js';
@@ -144,11 +145,7 @@ describe('Jolokia: answers that are not a success', () => {
   });
 
   test('nothing listening: connection refused, one line', async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await freePort();
     const err = await jolokiaRoute({ cassandra_url: `http://127.0.0.1:${port}/jolokia/` }, dataDirs).clear('medusa-x').then(() => undefined, (e: unknown) => e as Error);
     assert.equal(err?.message, `Jolokia: cannot clear snapshot medusa-x: POST http://127.0.0.1:${port}/jolokia/: connection refused (is the API running?)`);
   });
