@@ -1,11 +1,11 @@
 /**
- * The Kubernetes restore init container, run as the image runs it: `k8s/entrypoint.sh` (with this
- * repository's `bin` on PATH) for the paths that need no configuration, and `medusa k8s-restore`
- * with a `--config-file` where the image would read /etc/medusa/medusa.ini (this machine's /etc is
- * shared). The pod is a stand-in folder tree (cassandra.yaml, data and commitlog folders,
- * `.last-restore` through MEDUSA_LAST_RESTORE_FILE) whose health-check ports nobody listens on,
- * with a fixture bucket holding backup b1 of node1 and node2. The restore on a real cluster, driven
- * as the operator drives it: test/cluster/k8s-init-restore.test.ts.
+ * The Kubernetes restore init container on a stand-in pod: a folder tree (cassandra.yaml, data and
+ * commitlog folders) whose health-check ports nobody listens on, with a fixture bucket holding
+ * backup b1 of node1 and node2. `medusa k8s-restore` runs with `--config-file` and
+ * MEDUSA_LAST_RESTORE_FILE for the many cases; `k8s/entrypoint.sh` (this repository's `bin` on
+ * PATH) runs as in the image, in a private mount namespace where the pod's folders are
+ * `/etc/medusa` and `/var/lib/cassandra` (support/pod-mounts.ts). The restore on a real cluster,
+ * driven as the operator drives it: test/cluster/k8s-init-restore.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../environments/object-stores/processes.js';
 import { writeFixtureBucket, type FixtureNodeBackup, type FixtureSection } from '../support/fixture-bucket.js';
 import { runMedusa, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
+import { runInPod } from '../support/pod-mounts.js';
 
 const scratch = scratchDir('medusa-k8s-restore-');
 after(() => scratch.cleanup());
@@ -57,11 +58,16 @@ interface Pod {
 }
 
 let counter = 0;
-/** A stand-in pod whose fqdn is `fqdn`; its live tables hold "live" files. */
-function pod(fqdn: string, options: { kubernetes?: boolean; port?: number } = {}): Pod {
+/**
+ * A stand-in pod whose fqdn is `fqdn`; its live tables hold "live" files. Its Cassandra volume is
+ * `<dir>/var/lib/cassandra`; with `podView` the configuration names it `/var/lib/cassandra`, as the
+ * pod sees it through `runInPod`.
+ */
+function pod(fqdn: string, options: { kubernetes?: boolean; port?: number; podView?: boolean } = {}): Pod {
   const dir = join(scratch.dir, `pod-${++counter}`);
   writeFixtureBucket(dir, 'bucket', { nodeBackups: backups });
   const root = join(dir, 'var', 'lib', 'cassandra');
+  const seen = options.podView ? '/var/lib/cassandra' : root;
   const data = join(root, 'data');
   for (const [ks, t] of [['app', USERS], ['system', LOCAL], ['system_auth', ROLES]] as const) {
     mkdirSync(join(data, ks, t), { recursive: true });
@@ -71,9 +77,9 @@ function pod(fqdn: string, options: { kubernetes?: boolean; port?: number } = {}
   mkdirSync(join(dir, 'tmp'), { recursive: true });
   const port = options.port ?? closedPort;
   const yaml = join(dir, 'cassandra.yaml');
-  writeFileSync(yaml, ['cluster_name: test', 'num_tokens: 16', 'data_file_directories:', `    - ${data}`, `commitlog_directory: ${join(root, 'commitlog')}`,
+  writeFileSync(yaml, ['cluster_name: test', 'num_tokens: 16', 'data_file_directories:', `    - ${join(seen, 'data')}`, `commitlog_directory: ${join(seen, 'commitlog')}`,
     'listen_address: 127.0.0.1', `native_transport_port: ${port}`, `storage_port: ${port}`, ''].join('\n'));
-  const ini = writeLocalIni(dir, {
+  const ini = writeLocalIni(join(dir, 'etc', 'medusa'), {
     basePath: dir, bucket: 'bucket', fqdn,
     extra: ['[cassandra]', `config_file = ${yaml}`, `stop_cmd = touch ${join(dir, 'stopped')}`, `start_cmd = touch ${join(dir, 'started')}`, '',
       '[kubernetes]', `enabled = ${options.kubernetes === false ? 'False' : 'True'}`, ''].join('\n'),
@@ -226,6 +232,32 @@ describe('k8s/entrypoint.sh (the image\'s entrypoint)', () => {
     const r = entry({ MEDUSA_MODE: 'RESTORE', BACKUP_NAME: 'b1', RESTORE_KEY: 'k', RESTORE_MAPPING: '[]', MEDUSA_LAST_RESTORE_FILE: join(scratch.dir, 'none') });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /ERROR: RESTORE_MAPPING must be a JSON object/);
+  });
+
+  const inPod = (p: Pod, env: Record<string, string>): ReturnType<typeof runInPod> => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MEDUSA_|POD_|BACKUP_NAME$|RESTORE_|DEBUG_SLEEP$)/.test(k)));
+    return runInPod({ etcMedusa: join(p.dir, 'etc', 'medusa'), varLibCassandra: join(p.dir, 'var', 'lib', 'cassandra') }, [ENTRYPOINT], {
+      ...clean, TZ: 'UTC', PATH: `${join(repo, 'bin')}${delimiter}${process.env['PATH'] ?? ''}`, ...env,
+    });
+  };
+
+  test('RESTORE as in the image: /etc/medusa/medusa.ini read, the pod restored, /var/lib/cassandra/.last-restore written', () => {
+    const p = pod('node1', { podView: true });
+    const r = inPod(p, { MEDUSA_MODE: 'RESTORE', BACKUP_NAME: 'b1', RESTORE_KEY: 'key-pod', MEDUSA_TMP_DIR: '/var/lib/cassandra' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(files(p, 'app', USERS), ['nb-1-big-Data.db=users of node1']);
+    assert.equal(readFileSync(p.marker, 'utf8'), 'key-pod\n');
+    const again = inPod(p, { MEDUSA_MODE: 'RESTORE', BACKUP_NAME: 'b1', RESTORE_KEY: 'key-pod' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /Nothing to restore: restore key-pod was already done/);
+  });
+
+  test('RESTORE of an unknown backup as in the image: one line, exit 1, nothing touched', () => {
+    const p = pod('node1', { podView: true });
+    const r = inPod(p, { MEDUSA_MODE: 'RESTORE', BACKUP_NAME: 'gone', RESTORE_KEY: 'key-pod' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(r.stderr.split('\n').filter((l) => / ERROR: /.test(l)).map((l) => l.replace(/^\[[^\]]+\] /, '')), ['ERROR: BACKUP_NAME gone: no such backup in the bucket']);
+    untouched(p);
   });
 
   test('DEBUG_SLEEP is slept first; a value that is not a number is refused', () => {
