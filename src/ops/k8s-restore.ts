@@ -21,7 +21,7 @@ import { readCassandraYaml } from '../cassandra/cassandra-yaml.js';
 import { cqlSettingsFor } from '../cassandra/cql-session.js';
 import { portOpen } from '../cassandra/service.js';
 import type { ConfigOverrides, MedusaConfig } from '../config/types.js';
-import { decideInitRestore, RestoreMappingError } from '../plan/k8s-restore.js';
+import { decideInitRestore, RestoreMappingError, type InitRestoreDecision } from '../plan/k8s-restore.js';
 import { OperationError, UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { BackupNotFoundError, findClusterBackup } from './find-backup.js';
@@ -90,7 +90,7 @@ async function checkCassandraDown(config: Readonly<MedusaConfig>): Promise<void>
 export async function k8sRestore(deps: K8sRestoreDeps): Promise<K8sRestoreResult> {
   const { env, log } = deps;
   const markerFile = lastRestoreFile(env);
-  let decision;
+  let decision: InitRestoreDecision;
   try {
     decision = decideInitRestore(env, await readLastRestoreKey(markerFile));
   } catch (err) {
