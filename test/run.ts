@@ -32,6 +32,7 @@ const GROUP_ENVIRONMENTS: Record<string, string[]> = {
   conformance: ['object-stores'],
   harness: ['cassandra-node', 'cassandra-cluster'],
   cassandra: ['cassandra-node', 'object-stores', 'python-medusa'],
+  k8s: ['cassandra-node'],
   interop: ['python-medusa', 'cassandra-node'],
   agent: ['python-medusa', 'grpc-health-probe'],
   cluster: ['cassandra-cluster', 'python-medusa'],

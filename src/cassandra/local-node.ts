@@ -1,29 +1,44 @@
 /**
- * The real ports of a local node: snapshots through nodetool, found on disk under every data
- * directory; metadata through CQL with Medusa's retries (7 attempts, 10 s·2ⁿ capped at 120 s).
+ * The real ports of a local node: snapshots taken and cleared through the configured route
+ * (nodetool, the Management API or Jolokia: select-snapshot-route.ts), found on disk under every
+ * data directory; metadata through CQL with Medusa's retries (7 attempts, 10 s·2ⁿ capped at 120 s).
  */
 import type { MedusaConfig } from '../config/types.js';
 import type { HostResolver } from '../config/fqdn.js';
 import type { Clock } from '../util/clock.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { CassandraYaml } from './cassandra-yaml.js';
+import { readCassandraYaml, type CassandraYaml } from './cassandra-yaml.js';
 import { CqlSession, cqlSettingsFor } from './cql-session.js';
-import { Nodetool } from './nodetool.js';
+import type { HttpRouteOptions } from './routes/management-api-route.js';
+import { snapshotRouteFor } from './select-snapshot-route.js';
 import { findSnapshotTables, snapshotExists } from './snapshot-files.js';
+import type { SnapshotRoute } from './snapshot-route.js';
 import type { MetadataPort, NodeMetadata, SnapshotPort } from './types.js';
 
-/** Snapshots taken and cleared with `nodetool`, looked up in `yaml.dataFileDirectories`. */
-export function nodetoolSnapshots(config: Pick<MedusaConfig, 'cassandra'>, yaml: CassandraYaml, log: Logger): SnapshotPort {
-  const nodetool = new Nodetool(config.cassandra, { log });
-  const dataDirs = yaml.dataFileDirectories;
+/**
+ * The local node's snapshot route for listing and clearing (purge): cassandra.yaml is read only
+ * when the route lists snapshots from the data directories (the HTTP routes).
+ */
+export function localSnapshotRoute(config: Pick<MedusaConfig, 'cassandra' | 'kubernetes'>, log: Logger): SnapshotRoute {
+  return snapshotRouteFor(config, async () => (await readCassandraYaml(config.cassandra.config_file)).dataFileDirectories, log);
+}
+
+/** A backup's snapshots: taken and cleared through `route`, looked up in `dataDirs`. */
+export function routedSnapshots(route: SnapshotRoute, dataDirs: readonly string[]): SnapshotPort {
   return {
     dataDirs,
     exists: (tag) => snapshotExists(dataDirs, tag),
-    create: (tag) => nodetool.snapshot(tag),
-    clear: (tag) => nodetool.clearSnapshot(tag),
+    create: (tag) => route.take(tag),
+    clear: (tag) => route.clear(tag),
     tables: (tag) => findSnapshotTables(dataDirs, tag),
   };
+}
+
+/** The local node's snapshots through the configured route, looked up in `yaml.dataFileDirectories`. */
+export function localSnapshots(config: Pick<MedusaConfig, 'cassandra' | 'kubernetes'>, yaml: CassandraYaml, log: Logger, options: HttpRouteOptions = {}): SnapshotPort {
+  const dataDirs = yaml.dataFileDirectories;
+  return routedSnapshots(snapshotRouteFor(config, () => Promise.resolve(dataDirs), log, options), dataDirs);
 }
 
 export interface CqlMetadataOptions {

@@ -61,8 +61,14 @@ const defaultRunner: CommandRunner = (argv, timeoutMs) =>
     });
   });
 
-function tail(text: string, lines = 5): string {
-  return text.trim().split('\n').slice(-lines).join(' | ');
+/**
+ * What to show of a failed nodetool's output: its own `error: ...` line when it printed one
+ * (nodetool follows it with a Java stack trace, whose last lines say nothing), else the last lines.
+ */
+function outputSummary(text: string, lines = 5): string {
+  const all = text.trim().split('\n');
+  const error = all.find((l) => l.startsWith('error: '));
+  return error !== undefined ? error.trim() : all.slice(-lines).join(' | ');
 }
 
 /** nodetool for one node. */
@@ -88,7 +94,8 @@ export class Nodetool {
     } catch (err) {
       const e = err as { message?: string; stdout?: string; stderr?: string; code?: number | string; killed?: boolean };
       const status = e.killed ? `timed out after ${timeoutMs / 1000} s` : typeof e.code === 'number' ? `exit status ${e.code}` : String(e.code ?? e.message ?? err);
-      const output = redactPasswordText(tail(`${e.stdout ?? ''}\n${e.stderr ?? ''}`));
+      const output = redactPasswordText(outputSummary(`${e.stdout ?? ''}
+${e.stderr ?? ''}`));
       const masked = this.settings.nodetool_password ? output.split(this.settings.nodetool_password).join(PASSWORD_MASK) : output;
       throw new NodetoolError(`nodetool ${subcommand.join(' ')} failed (${status})${masked ? `: ${masked}` : ''} [command: ${shown}]`, { cause: err });
     }

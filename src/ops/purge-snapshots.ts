@@ -12,7 +12,7 @@ import type { OrphanCleanupPermit } from './purge-node.js';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
-/** The node's snapshots, as the purge needs them (real one: nodetool listsnapshots / clearsnapshot). */
+/** The node's snapshots, as the purge needs them (real one: the configured snapshot route, cassandra/select-snapshot-route.ts). */
 export interface SnapshotCleanupPort {
   /** Every snapshot tag of the node. */
   list(): Promise<string[]>;

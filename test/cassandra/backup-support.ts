@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNodeDescriptor, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { parseManifest, type Manifest } from '../../src/domain/manifest.js';
-import { runMedusa, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
+import { runMedusa, runMedusaAsync, scratchDir, writeLocalIni, type CliResult } from '../support/cli.js';
 
 
 /** The harness node; fails (never skips) when the environment did not provide one. */
@@ -25,14 +25,19 @@ export interface BackupBench {
   readonly fqdn: string;
   /** Runs `medusa --config-file <ini> <args>` with the hash cache kept in the scratch folder. */
   run(args: readonly string[], env?: NodeJS.ProcessEnv): CliResult;
+  /** `run` without blocking this process (when it serves something the command calls). */
+  runAsync(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
   manifest(name: string): Manifest;
   /** Files in the node's differential pool. */
   poolSize(): number;
   cleanup(): void;
 }
 
-/** A scratch bucket and medusa.ini for `node`; `extra` lines go into the ini (after [storage]). */
-export function backupBench(node: NodeDescriptor, extra: { nodetool?: string; cassandraLines?: string[] } = {}): BackupBench {
+/**
+ * A scratch bucket and medusa.ini for `node`; `cassandraLines` go into `[cassandra]`, `sections`
+ * (whole sections, header lines included) after it.
+ */
+export function backupBench(node: NodeDescriptor, extra: { nodetool?: string; cassandraLines?: string[]; sections?: string[] } = {}): BackupBench {
   const scratch = scratchDir('medusa-backup-test-');
   const fqdn = node.host;
   const ini = writeLocalIni(scratch.dir, {
@@ -47,6 +52,8 @@ export function backupBench(node: NodeDescriptor, extra: { nodetool?: string; ca
       `nodetool_executable = ${extra.nodetool ?? node.bin.nodetool}`,
       'resolve_ip_addresses = False',
       ...(extra.cassandraLines ?? []),
+      '',
+      ...(extra.sections ?? []),
       '',
       '[monitoring]',
       'monitoring_provider = local',
@@ -64,6 +71,8 @@ export function backupBench(node: NodeDescriptor, extra: { nodetool?: string; ca
     // A backup runs nodetool twice (a JVM start each): a minute on a loaded two-core machine.
     run: (args, env = {}) =>
       runMedusa(['--config-file', ini, '--without-log-timestamp', ...args], { cwd: scratch.dir, env: { MEDUSA_CACHE_DIR: join(scratch.dir, 'cache'), ...env }, timeoutMs: 600_000 }),
+    runAsync: (args, env = {}) =>
+      runMedusaAsync(['--config-file', ini, '--without-log-timestamp', ...args], { cwd: scratch.dir, env: { MEDUSA_CACHE_DIR: join(scratch.dir, 'cache'), ...env }, timeoutMs: 600_000 }),
     manifest: (name) => {
       const key = join(bucketDir, fqdn, name, 'meta', 'manifest.json');
       return parseManifest(readFileSync(key, 'utf8'), key);

@@ -1,7 +1,7 @@
 /**
  * Command line for people and scripts (the demo uses `node up/down`):
  *
- *   node --import tsx test/harness/cli.ts node up --dir DIR [--data-dirs N] [--heap 512M] [--num-tokens 4]
+ *   node --import tsx test/harness/cli.ts node up --dir DIR [--data-dirs N] [--heap 512M] [--num-tokens 4] [--jolokia]
  *   node --import tsx test/harness/cli.ts node down --dir DIR [--grace SECONDS]
  *   node --import tsx test/harness/cli.ts cluster up --dir DIR [--hosts 2] [--seeds 1] [--heap 512M]
  *   node --import tsx test/harness/cli.ts cluster down --dir DIR
@@ -46,9 +46,10 @@ node.command('up').description('start the node in DIR (created if needed); print
   .option('--data-dirs <n>', 'number of data_file_directories (JBOD when > 1)', positiveInt, 1)
   .option('--heap <size>', 'JVM heap', heapSize, '512M')
   .option('--num-tokens <n>', 'num_tokens (tokens are deterministic)', positiveInt, 4)
-  .action(async (o: { dir: string; dataDirs: number; heap: string; numTokens: number }) => {
+  .option('--jolokia', 'attach the Jolokia JVM agent on a free loopback port (descriptor: jolokia.url)', false)
+  .action(async (o: { dir: string; dataDirs: number; heap: string; numTokens: number; jolokia: boolean }) => {
     const d = await timed(`starting Cassandra node in ${o.dir}`, () =>
-      startSingleNode({ dir: o.dir, dataDirs: o.dataDirs, heap: o.heap, numTokens: o.numTokens }));
+      startSingleNode({ dir: o.dir, dataDirs: o.dataDirs, heap: o.heap, numTokens: o.numTokens, jolokia: o.jolokia }));
     process.stdout.write(`${join(d.dir, NODE_DESCRIPTOR_FILE)}\n`);
   });
 node.command('down').description('stop the node in DIR (its files stay)')

@@ -36,6 +36,8 @@ export interface ClusterOptions {
   /** data_file_directories per node (default 1). */
   dataDirs?: number;
   clusterName?: string;
+  /** Host names are `<prefix><i>` (default `node`): a second cluster can have other names. */
+  hostNamePrefix?: string;
 }
 
 const DC = 'dc1';
@@ -98,7 +100,7 @@ async function buildCluster(
 
   const hosts: (ClusterHost & { hostKey: string; hostDir: string })[] = [];
   for (let i = 0; i < hostCount; i++) {
-    const name = `node${i + 1}`;
+    const name = `${options.hostNamePrefix ?? 'node'}${i + 1}`;
     const hostDir = join(dir, 'hosts', name);
     mkdirSync(join(hostDir, 'ssh'), { recursive: true, mode: 0o700 });
     const net = await createHostNetwork(slot, i, (kind, n) => journal.note((r) => {

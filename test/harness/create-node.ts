@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { renderCassandraYaml, renderRackDc, renderServerLogback, renderToolsLogback } from './cassandra-config.js';
 import type { CassandraJars } from './jars.js';
 import type { JavaRuntime } from './java-runtime.js';
+import { jolokiaJvmOption, jolokiaUrl } from './jolokia.js';
 import { clientJvmOptions, serverJvmOptions } from './jvm-options.js';
 import {
   NODE_DESCRIPTOR_FILE, rootViewPath, writeNodeDescriptor, type NodeDescriptor, type NodeNamespace,
@@ -44,6 +45,8 @@ export interface NodeSpec {
   ringDelayMs: number;
   storageCompatibilityMode: 'CASSANDRA_4' | 'UPGRADING' | 'NONE';
   namespace?: NodeNamespace;
+  /** Attach the Jolokia agent (jolokia.ts) on 127.0.0.1:`port` of the node's network namespace. */
+  jolokia?: { jar: string; port: number };
 }
 
 function describeNode(spec: NodeSpec, jars: CassandraJars, java: JavaRuntime): NodeDescriptor {
@@ -78,6 +81,7 @@ function describeNode(spec: NodeSpec, jars: CassandraJars, java: JavaRuntime): N
     javaHome: java.home,
     heap: spec.heap,
     ...(spec.namespace ? { namespace: spec.namespace } : {}),
+    ...(spec.jolokia ? { jolokia: { port: spec.jolokia.port, url: jolokiaUrl(spec.jolokia.port) } } : {}),
   };
 }
 
@@ -111,9 +115,10 @@ export function createNode(spec: NodeSpec, jars: CassandraJars, java: JavaRuntim
     name: d.name, java: java.java, classpath: `${d.confDir}:${jars.libDir}/*`, confDir: d.confDir,
     cassandraYaml: d.cassandraYaml, logDir: d.logDir, pidFile: d.pidFile, dirs, host: d.host,
     cqlPort: d.cqlPort, jmxPort: d.jmxPort,
-    serverJvmOptions: serverJvmOptions({
-      heap: spec.heap, jammJar: jars.jammJar, jmxPort: d.jmxPort, ringDelayMs: spec.ringDelayMs,
-    }),
+    serverJvmOptions: [
+      ...serverJvmOptions({ heap: spec.heap, jammJar: jars.jammJar, jmxPort: d.jmxPort, ringDelayMs: spec.ringDelayMs }),
+      ...(spec.jolokia ? [jolokiaJvmOption(spec.jolokia.jar, spec.jolokia.port)] : []),
+    ],
     clientJvmOptions,
     ...(spec.namespace ? { requiredHostname: spec.namespace.hostname } : {}),
   };

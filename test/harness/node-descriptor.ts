@@ -60,6 +60,8 @@ export interface NodeDescriptor {
   javaHome: string;
   heap: string;
   namespace?: NodeNamespace;
+  /** Present when the node runs the Jolokia agent: its HTTP endpoint on 127.0.0.1. */
+  jolokia?: { port: number; url: string };
 }
 
 /** File name of the descriptor inside a node's folder. */

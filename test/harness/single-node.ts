@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { createNode } from './create-node.js';
 import { freePorts } from './free-ports.js';
 import { ensureCassandraJars } from './jars.js';
+import { ensureJolokiaAgent } from './jolokia.js';
 import { findJavaRuntime } from './java-runtime.js';
 import { NODE_DESCRIPTOR_FILE, readNodeDescriptor, type NodeDescriptor } from './node-descriptor.js';
 import { nodePid, startNode, stopNode, waitNodeReady } from './node-control.js';
@@ -24,6 +25,8 @@ export interface SingleNodeOptions {
   clusterName?: string;
   name?: string;
   storageCompatibilityMode?: 'CASSANDRA_4' | 'UPGRADING' | 'NONE';
+  /** Attach the Jolokia JVM agent (jolokia.ts) on a free loopback port (descriptor `jolokia.url`). */
+  jolokia?: boolean;
 }
 
 /**
@@ -39,8 +42,10 @@ export async function startSingleNode(options: SingleNodeOptions): Promise<NodeD
   if (existsSync(descriptorPath)) {
     d = readNodeDescriptor(descriptorPath);
   } else {
-    const [jars, java, ports] = await Promise.all([ensureCassandraJars(), findJavaRuntime(), freePorts(3)]);
-    const [cqlPort, jmxPort, storagePort] = ports as [number, number, number];
+    const [jars, java, ports, jolokiaJar] = await Promise.all([
+      ensureCassandraJars(), findJavaRuntime(), freePorts(4), options.jolokia ? ensureJolokiaAgent() : undefined,
+    ]);
+    const [cqlPort, jmxPort, storagePort, jolokiaPort] = ports as [number, number, number, number];
     mkdirSync(dir, { recursive: true });
     d = createNode({
       name: options.name ?? 'node1', dir, clusterName: options.clusterName ?? 'medusa-test',
@@ -48,6 +53,7 @@ export async function startSingleNode(options: SingleNodeOptions): Promise<NodeD
       index: 0, nodeCount: 1, numTokens: options.numTokens ?? 4, dataDirCount: options.dataDirs ?? 1,
       confDir: join(dir, 'conf'), dataRoot: join(dir, 'data'), heap: options.heap ?? '512M',
       ringDelayMs: 1000, storageCompatibilityMode: options.storageCompatibilityMode ?? 'CASSANDRA_4',
+      ...(jolokiaJar ? { jolokia: { jar: jolokiaJar, port: jolokiaPort } } : {}),
     }, jars, java);
   }
   try {

@@ -2,7 +2,7 @@
  * Runs the built `bin/medusa` as a child process, as an operator or cron would, and captures what it
  * prints. Tests need `npm run build` first (the test script does it).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,29 @@ export function runMedusa(args: readonly string[], options: { cwd?: string; env?
   if (r.error) throw r.error;
   const stdout = r.stdout;
   return { status: r.status ?? -1, stdout, stderr: r.stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') };
+}
+
+/**
+ * `runMedusa` without blocking the event loop: for tests whose own process serves something the
+ * command calls (a stand-in HTTP server). The child is killed at `timeoutMs` (default 60 s).
+ */
+export function runMedusaAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(MEDUSA_BIN, args, { cwd: options.cwd, env: { ...process.env, TZ: 'UTC', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr, lines: stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n') });
+    });
+  });
 }
 
 /** A scratch folder removed by `cleanup`. */

@@ -9,6 +9,7 @@ import { registerDoctor } from './doctor.js';
 import { registerDownload } from './download.js';
 import { registerFetchTokenmap } from './fetch-tokenmap.js';
 import { registerGrpcServer } from './grpc-server.js';
+import { registerK8sRestore } from './k8s-restore.js';
 import { registerGetLastCompleteClusterBackup } from './get-last-complete-cluster-backup.js';
 import { registerListBackups } from './list-backups.js';
 import { registerPurge } from './purge.js';
@@ -40,4 +41,5 @@ export function registerCommands(program: Command, globals: GlobalsGetter): void
   registerRestoreCluster(program, globals);
   registerDoctor(program, globals);
   registerGrpcServer(program, globals);
+  registerK8sRestore(program, globals);
 }

@@ -1,11 +1,11 @@
 /**
  * Entry point of a node backup (`medusa backup` / `backup-node`, the agent's Backup and
- * AsyncBackup): builds from the session what ops/backup-node.ts runs with (the snapshot route and
- * the CQL metadata of the local node, the hash cache, the metrics sink,
+ * AsyncBackup): builds from the session what ops/backup-node.ts runs with (the snapshot route
+ * (nodetool, or in Kubernetes mode the Management API or Jolokia) and the CQL metadata of the local node, the hash cache, the metrics sink,
  * the backup lock, a lowered process priority), runs it, and releases all of it in every path.
  */
 import { readCassandraYaml } from '../../cassandra/cassandra-yaml.js';
-import { cqlMetadata, nodetoolSnapshots } from '../../cassandra/local-node.js';
+import { cqlMetadata, localSnapshots } from '../../cassandra/local-node.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { HashCache } from '../../transfer/hash-cache.js';
 import { describeError, UsageError } from '../../util/errors.js';
@@ -75,7 +75,7 @@ export async function runBackup(session: Session, request: BackupRequest, run: R
         log,
         fqdn: config.storage.fqdn,
         clock,
-        snapshots: nodetoolSnapshots(config, yaml, log),
+        snapshots: localSnapshots(config, yaml, log),
         metadata: cqlMetadata(config, yaml, { clock, log, ...(run.signal ? { signal: run.signal } : {}) }),
         concurrentTransfers: config.storage.concurrent_transfers,
         md5CheckConcurrency: config.checks.md5_check_concurrency,

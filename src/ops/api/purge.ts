@@ -1,12 +1,11 @@
 /**
  * Entry point of `medusa purge` (and the agent's PurgeBackups): retention for this node, as
  * `[storage]` sets it (`max_backup_age`, `max_backup_count`, the grace period). Builds from the
- * session what ops/purge.ts runs with (the metrics sink, the node's snapshots through nodetool,
+ * session what ops/purge.ts runs with (the metrics sink, the node's snapshots through its route (nodetool, the Management API or Jolokia),
  * this host's backup locks and orphan-cleanup markers in the session's cache folder), runs it,
  * and closes the sink in every path.
  */
-import { listSnapshotTags } from '../../cassandra/list-snapshots.js';
-import { Nodetool } from '../../cassandra/nodetool.js';
+import { localSnapshotRoute } from '../../cassandra/local-node.js';
 import { createMetricsSink } from '../../monitoring/create.js';
 import { backupLockDir, readBackupLocks, removeDeadLocks } from '../backup-lock.js';
 import { holdOrphanCleanupMarker } from '../orphan-cleanup-marker.js';
@@ -30,7 +29,7 @@ export async function runPurge(session: Session, request: PurgeRequest, run: Run
   const { config, log } = session;
   const s = config.storage;
   const metrics = createMetricsSink(config.monitoring, log);
-  const nodetool = new Nodetool(config.cassandra, { log });
+  const snapshotRoute = localSnapshotRoute(config, log);
   const lockDir = backupLockDir(session.env);
   try {
     return await purge(
@@ -40,7 +39,7 @@ export async function runPurge(session: Session, request: PurgeRequest, run: Run
         log,
         clock: session.clock,
         metrics,
-        snapshots: { list: () => listSnapshotTags(nodetool), clear: (tag) => nodetool.clearSnapshot(tag) },
+        snapshots: { list: () => snapshotRoute.list(), clear: (tag) => snapshotRoute.clear(tag) },
         backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
         orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
         ...(run.signal ? { signal: run.signal } : {}),

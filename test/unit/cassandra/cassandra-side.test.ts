@@ -74,6 +74,11 @@ describe('nodetool command line (reference §2.2)', () => {
       return true;
     });
   });
+  test('nodetool\'s own "error:" line is shown, not the stack trace after it', async () => {
+    const stderr = ['error: Snapshot medusa-b already exists.', '-- StackTrace --', 'java.io.IOException: Snapshot medusa-b already exists.', '\tat org.apache.cassandra.service.StorageService.takeSnapshot(StorageService.java:1)', '\tat java.base/java.lang.Thread.run(Thread.java:840)'].join('\n');
+    const nt = new Nodetool({ ...base, nodetool_flags: [] }, { runner: () => Promise.reject(Object.assign(new Error('Command failed'), { code: 2, stdout: '', stderr })) });
+    await assert.rejects(nt.snapshot('medusa-b'), { message: 'nodetool snapshot -t medusa-b failed (exit status 2): error: Snapshot medusa-b already exists. [command: nodetool snapshot -t medusa-b]' });
+  });
 });
 
 describe('tokenmap host keys', () => {

@@ -1,0 +1,133 @@
+/**
+ * Kubernetes pods played by harness cluster hosts, for the restore init container's tests. A host
+ * stands for a pod: its hostname is the pod name (in Kubernetes a pod's hostname is its name), its
+ * own `/var/lib/cassandra`, `/etc/cassandra` and `/etc/medusa` are the pod's volumes. Per host:
+ * - `/etc/medusa/medusa.ini`: the pod's configuration as the operator writes it in spirit
+ *   (`[kubernetes] enabled`, Management API URL, local storage shared by every host), with
+ *   `fqdn` = the pod name: with no DNS server here, the PTR lookup that gives a pod its name in
+ *   Kubernetes cannot run, so the name is configured;
+ * - `/etc/medusa/backup.ini`: the same node backed up with nodetool (the harness nodes run no
+ *   Management API), tokenmap hosts named by reverse lookup (each host's /etc/hosts), so backups
+ *   name hosts as they would in a pod.
+ * `runInitContainer` runs `k8s/entrypoint.sh` inside the host (nsenter) with the environment the
+ * operator gives the `medusa-restore` init container. `operatorRestoreMapping` builds
+ * `RESTORE_MAPPING` the way k8ssandra-operator's MedusaRestoreJob does (pkg/medusa/hostmap.go).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
+import { nodeCommand, runOnNodeHost } from '../harness/node-control.js';
+import type { NodeDescriptor } from '../harness/node-descriptor.js';
+import { MEDUSA_BIN } from '../support/cli.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+export const ENTRYPOINT = join(repo, 'k8s', 'entrypoint.sh');
+
+/** A `BackupSummary.nodes` entry, as GetBackups returns it. */
+export interface BackupNode {
+  readonly host: string;
+  readonly datacenter: string;
+  readonly rack: string;
+}
+
+/**
+ * `RESTORE_MAPPING` as MedusaRestoreJob builds it: the backup's nodes of datacenter `dc`, grouped
+ * by rack, racks sorted by name, nodes in GetBackups order within a rack, mapped in order onto the
+ * target racks' pods (`targetRacks`: rack → pod names by ordinal, racks sorted the same way);
+ * `in_place` when every source equals its target; `seed` always false.
+ */
+export function operatorRestoreMapping(nodes: readonly BackupNode[], dc: string, targetRacks: ReadonlyMap<string, readonly string[]>): string {
+  const sourceRacks = new Map<string, string[]>();
+  for (const n of nodes) if (n.datacenter === dc) sourceRacks.set(n.rack, [...(sourceRacks.get(n.rack) ?? []), n.host]);
+  const sources = [...sourceRacks.keys()].sort();
+  const targets = [...targetRacks.keys()].sort();
+  if (sources.length !== targets.length) throw new Error('number of racks in source != racks in destination');
+  const hostMap: Record<string, { source: string[]; seed: boolean }> = {};
+  let inPlace = true;
+  sources.forEach((rack, i) => {
+    const pods = targetRacks.get(targets[i]!) ?? [];
+    (sourceRacks.get(rack) ?? []).forEach((host, j) => {
+      const pod = pods[j];
+      if (pod === undefined) throw new Error(`source rack ${rack} is bigger than target rack ${targets[i]!}`);
+      hostMap[pod] = { source: [host], seed: false };
+      if (host !== pod) inPlace = false;
+    });
+  });
+  return JSON.stringify({ in_place: inPlace, host_map: hostMap });
+}
+
+/** The pods of a harness cluster by rack (one host per rack), as `operatorRestoreMapping` wants them. */
+export function podsByRack(cluster: ClusterDescriptor): Map<string, string[]> {
+  const racks = new Map<string, string[]>();
+  for (const node of clusterNodes(cluster)) racks.set(node.rack, [...(racks.get(node.rack) ?? []), node.name]);
+  return racks;
+}
+
+/** Writes each host's pod ini and backup ini; `storageLines` go into the pod ini's `[storage]`. */
+export function writePodConfigs(cluster: ClusterDescriptor, storageDir: string, bucket: string, storageLines: readonly string[] = []): void {
+  const nodes = clusterNodes(cluster);
+  cluster.hosts.forEach((h, i) => {
+    const node = nodes[i]!;
+    const storage = ['[storage]', 'storage_provider = local', `base_path = ${storageDir}`, `bucket_name = ${bucket}`, `fqdn = ${h.name}`];
+    writeFileSync(join(h.rootDirs.etcMedusa, 'medusa.ini'), [
+      ...storage, ...storageLines, '',
+      '[cassandra]', 'config_file = /etc/cassandra/cassandra.yaml', 'use_sudo = false', '',
+      '[kubernetes]', 'enabled = 1', 'use_mgmt_api = 1', 'cassandra_url = http://127.0.0.1:8080/api/v0/ops/node/snapshots', '',
+      '[grpc]', 'enabled = 1', '', '[logging]', 'level = DEBUG', '',
+    ].join('\n'));
+    writeFileSync(join(h.rootDirs.etcMedusa, 'backup.ini'), [
+      ...storage, '',
+      '[cassandra]', 'config_file = /etc/cassandra/cassandra.yaml', `nodetool_executable = ${node.bin.nodetool}`, 'resolve_ip_addresses = True', '',
+    ].join('\n'));
+  });
+}
+
+/** Environment of a process run inside a host: this Node and this repository's `bin` on PATH. */
+function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MEDUSA_|BACKUP_NAME$|RESTORE_|POD_)/.test(k)));
+  return { ...keep, TZ: 'UTC', PATH: [join(repo, 'bin'), dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter), ...extra };
+}
+
+/** `medusa --config-file /etc/medusa/backup.ini backup --backup-name NAME` inside the node's host. */
+export async function backupHost(node: NodeDescriptor, name: string): Promise<void> {
+  const r = await runOnNodeHost(node, [process.execPath, MEDUSA_BIN, '--config-file', '/etc/medusa/backup.ini', 'backup', '--backup-name', name], { timeoutMs: 600_000, env: hostEnv({}) });
+  if (r.code !== 0) throw new Error(`backup of ${node.name} failed (${r.code}):\n${r.stderr}`);
+}
+
+/** A running init container. */
+export interface InitContainer {
+  readonly pid: number;
+  /** Resolves when it exits. */
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `k8s/entrypoint.sh` in the node's host with `MEDUSA_MODE=RESTORE` and `env` (BACKUP_NAME,
+ * RESTORE_KEY, RESTORE_MAPPING, POD_NAME...). nsenter, env and the entrypoint exec one another,
+ * so `pid` ends up being the medusa process itself: killing it kills the restore.
+ */
+export function startInitContainer(node: NodeDescriptor, env: Record<string, string>): InitContainer {
+  const [command, ...args] = nodeCommand(node, [ENTRYPOINT]);
+  const child = spawn(command!, args, { env: hostEnv({ MEDUSA_MODE: 'RESTORE', MEDUSA_TMP_DIR: '/var/lib/cassandra', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { pid: child.pid!, done };
+}
+
+/** Runs the init container to its end (bounded: 10 minutes). */
+export async function runInitContainer(node: NodeDescriptor, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const init = startInitContainer(node, env);
+  const timer = setTimeout(() => process.kill(init.pid, 'SIGKILL'), 600_000);
+  try {
+    return await init.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
