@@ -111,7 +111,10 @@ for (const [label, lines] of [
       for (const section of ours) {
         const folder = join(dest, section.keyspace, section.columnfamily);
         for (const o of section.objects) {
-          const rel = o.path.slice(o.path.indexOf(`/${section.columnfamily}/`) + section.columnfamily.length + 2);
+          // The path below the table folder (a content-tagged key's folder is `<table>~<md5>[~n]`).
+          const tableFolder = new RegExp(`/${section.columnfamily}(~[0-9a-f]{32}(~\\d+)?)?/`).exec(o.path);
+          assert.ok(tableFolder, `${o.path} is under its table folder`);
+          const rel = o.path.slice(tableFolder.index + tableFolder[0].length);
           const file = join(folder, rel);
           assert.ok(existsSync(file), `${file} downloaded`);
           assert.equal(statSync(file).size, o.size, file);

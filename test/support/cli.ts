@@ -17,6 +17,24 @@ export interface CliResult {
   readonly lines: string[];
 }
 
+let processCacheDir: string | undefined;
+
+/**
+ * The environment a test's `medusa` runs with: TZ=UTC and, unless the test chose where the cache
+ * lives (`MEDUSA_CACHE_DIR`, `XDG_CACHE_HOME` or `HOME`), a cache folder of this test process. The
+ * backup locks and the hash cache live there: shared with the user's `~/.cache`, or between test
+ * files running at once, one file's lock could hold back another's orphan cleanup.
+ */
+function childEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const chosen = env && ['MEDUSA_CACHE_DIR', 'XDG_CACHE_HOME', 'HOME'].some((k) => k in env);
+  if (!chosen && processCacheDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'medusa-test-cache-'));
+    processCacheDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return { ...process.env, TZ: 'UTC', ...(chosen ? {} : { MEDUSA_CACHE_DIR: processCacheDir }), ...env };
+}
+
 /**
  * Runs `medusa <args>` with TZ=UTC in `cwd`; never throws on a non-zero exit. `timeoutMs` (default
  * 60 s) bounds the run: commands that touch a real node (nodetool JVMs) need more on a busy machine.
@@ -24,7 +42,7 @@ export interface CliResult {
 export function runMedusa(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(MEDUSA_BIN, args, {
     cwd: options.cwd,
-    env: { ...process.env, TZ: 'UTC', ...options.env },
+    env: childEnv(options.env),
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
   });
@@ -39,7 +57,7 @@ export function runMedusa(args: readonly string[], options: { cwd?: string; env?
  */
 export function runMedusaAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(MEDUSA_BIN, args, { cwd: options.cwd, env: { ...process.env, TZ: 'UTC', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(MEDUSA_BIN, args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
