@@ -19,13 +19,29 @@ MON_V1_PORT=${MON_V1_PORT:-6789}
 MEMSTORE_BYTES=${MEMSTORE_BYTES:-4294967296}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 
-# Runs "$@" every 0.2 s until it succeeds; fails after READY_TIMEOUT seconds naming WHAT.
+# Prints the last lines of each daemon log, so a failed start says why (the folder is removed after).
+show_logs() {
+  local f
+  for f in "$C"/log/*.out "$C"/log/*.log; do
+    [ -s "$f" ] && { echo "--- $(basename "$f"), last lines:"; tail -n 15 "$f"; } >&2
+  done
+  return 0
+}
+
+# Runs "$@" every 0.2 s until it succeeds; fails after READY_TIMEOUT seconds naming WHAT, or at once
+# when the daemon DAEMON (mon, osd, rgw: its pid file) has exited.
 wait_for() {
-  local what=$1; shift
+  local what=$1 daemon=$2; shift 2
   local deadline=$((SECONDS + READY_TIMEOUT))
   until "$@" >/dev/null 2>&1; do
+    if [ -n "$daemon" ] && ! kill -0 "$(cat "$C/$daemon.pid")" 2>/dev/null; then
+      echo "radosgw-up: $what: the $daemon daemon exited" >&2
+      show_logs
+      exit 1
+    fi
     if ((SECONDS >= deadline)); then
-      echo "radosgw-up: $what not ready after ${READY_TIMEOUT}s (logs in $C/log)" >&2
+      echo "radosgw-up: $what not ready after ${READY_TIMEOUT}s" >&2
+      show_logs
       exit 1
     fi
     sleep 0.2
@@ -81,7 +97,8 @@ monmaptool --create --addv a "$mon_addr" --fsid "$fsid" "$C/monmap" >/dev/null
 ceph-mon -c "$C/ceph.conf" --mkfs -i a --monmap "$C/monmap" --keyring "$C/keyring"
 ceph-mon -f -c "$C/ceph.conf" -i a >"$C/log/mon.out" 2>&1 &
 echo $! >"$C/mon.pid"
-wait_for "ceph monitor" timeout 10 ceph -c "$C/ceph.conf" mon stat
+# `ceph` is a Python program: on a busy 2-core machine one call can take well over 10 s.
+wait_for "ceph monitor" mon timeout 45 ceph -c "$C/ceph.conf" mon stat
 
 uuid=$(cat /proc/sys/kernel/random/uuid)
 id=$(timeout 60 ceph -c "$C/ceph.conf" osd new "$uuid")
@@ -91,12 +108,12 @@ timeout 60 ceph -c "$C/ceph.conf" auth add "osd.$id" osd 'allow *' mon 'allow pr
 ceph-osd -c "$C/ceph.conf" -i "$id" --mkfs --osd-uuid "$uuid" --no-mon-config >/dev/null 2>&1
 ceph-osd -f -c "$C/ceph.conf" -i "$id" >"$C/log/osd.out" 2>&1 &
 echo $! >"$C/osd.pid"
-wait_for "ceph OSD" osd_up
+wait_for "ceph OSD" osd osd_up
 
 timeout 60 ceph -c "$C/ceph.conf" auth get-or-create client.rgw.a mon 'allow rw' osd 'allow rwx' -o "$C/rgw/keyring"
 radosgw -f -c "$C/ceph.conf" -n client.rgw.a >"$C/log/rgw.out" 2>&1 &
 echo $! >"$C/rgw.pid"
-wait_for "radosgw port $RGW_PORT" port_open "$RGW_PORT"
+wait_for "radosgw port $RGW_PORT" rgw port_open "$RGW_PORT"
 timeout 60 radosgw-admin -c "$C/ceph.conf" user create --uid=medusa --display-name=medusa \
   --access-key="${S3_ACCESS_KEY:-MEDUSAAK}" --secret-key="${S3_SECRET_KEY:-MEDUSASECRET}" >/dev/null
 echo "radosgw ready on http://127.0.0.1:$RGW_PORT"

@@ -62,6 +62,7 @@ describe('medusa backup on a real node', () => {
     const pool1 = bench.poolSize();
     assert.equal(pool1, s1.uploaded);
     const before2 = new Set(ourObjects('diff1').map((o) => o.path));
+    const hashes1 = new Map(bench.manifest('diff1').flatMap((s) => s.objects).map((o) => [o.path, o.MD5]));
 
     await writeRows(client, KS, 'users', 500, 500);
     await flush(node, KS);
@@ -69,12 +70,17 @@ describe('medusa backup on a real node', () => {
     assert.equal(d2.status, 0, d2.stderr);
     const s2 = summaryOf(d2.stderr);
     const objects2 = ourObjects('diff2');
-    // Our table: every earlier file is reused (local listing has no hash: MD5 null), the new SSTables uploaded.
-    for (const o of objects2) assert.equal(o.MD5 === null, before2.has(o.path), o.path);
+    // Our table: every earlier file is reused with the MD5 recorded when it was stored (issue 13:
+    // a reuse is content-checked), the new SSTables uploaded.
+    for (const o of objects2) {
+      assert.ok(/^[0-9a-f]{32}$/.test(o.MD5 ?? ''), `${o.path}: MD5 ${o.MD5}`);
+      if (before2.has(o.path)) assert.equal(o.MD5, hashes1.get(o.path), `${o.path} reused as stored`);
+    }
+    assert.ok(before2.size > 0 && [...before2].every((p) => objects2.some((o) => o.path === p)), 'every earlier file of our table is reused');
     assert.ok(objects2.some((o) => !before2.has(o.path)), 'the new SSTables were uploaded');
     const manifest2 = bench.manifest('diff2').flatMap((s) => s.objects);
-    assert.equal(manifest2.filter((o) => o.MD5 === null).length, s2.kept);
-    assert.equal(manifest2.filter((o) => o.MD5 !== null).length, s2.uploaded);
+    assert.equal(manifest2.filter((o) => hashes1.has(o.path)).length, s2.kept);
+    assert.equal(manifest2.filter((o) => !hashes1.has(o.path)).length, s2.uploaded);
     assert.ok(s2.kept >= before2.size);
     const pool2 = bench.poolSize();
     assert.ok(pool2 > pool1, `pool grows (${pool1} -> ${pool2})`);

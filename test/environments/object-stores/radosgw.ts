@@ -21,12 +21,29 @@ export async function installRadosgw(): Promise<void> {
   await ensureDebianPackages(['ceph-mon', 'ceph-osd', 'radosgw'], ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'ceph']);
 }
 
+/** How many times a start whose free port was taken meanwhile is tried again on new ports. */
+const PORT_RACE_ATTEMPTS = 3;
+
 /**
  * Starts a one-node Ceph with radosgw. `memstoreBytes` caps what the in-RAM store holds (RAM is
  * only used as objects are written). On failure everything started is stopped before rejecting.
+ * A free port is only free when it is picked: the daemons bind it seconds later, and on this
+ * machine Cassandra nodes and test clients open outgoing connections from the same range, so a
+ * start that failed with "Address already in use" is made again on new ports.
  */
 export async function startRadosgw(options: { memstoreBytes?: number } = {}): Promise<RadosgwServer> {
   await installRadosgw();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= PORT_RACE_ATTEMPTS || !message.includes('Address already in use')) throw err;
+    }
+  }
+}
+
+async function startOnce(options: { memstoreBytes?: number }): Promise<RadosgwServer> {
   const dir = mkdtempSync(join(tmpdir(), 'medusa-radosgw-'));
   const [port, monPort, monV1Port] = [await freePort(), await freePort(), await freePort()];
   const scripts = join(repoRoot, 'scripts', 'servers');
