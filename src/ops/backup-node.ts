@@ -33,7 +33,7 @@ import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
 import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
-import { flushStore, putText } from '../storage/helpers.js';
+import { flushStore, listObjectPages, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
@@ -124,9 +124,8 @@ async function writeStart(ctx: BackupNodeContext, o: BackupNodeOptions, differen
 async function listPool(ctx: BackupNodeContext, name: string): Promise<PoolObject[]> {
   ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
   const pool: PoolObject[] = [];
-  for await (const o of ctx.storage.list(dataFolder(ctx.layout, ctx.fqdn, name, true))) {
-    pool.push({ key: o.key, size: o.size, ...(o.hash !== undefined ? { hash: o.hash } : {}) });
-  }
+  // Pages: one async step per page, not per object (a pool holds up to 100,000s of objects).
+  for await (const page of listObjectPages(ctx.storage, dataFolder(ctx.layout, ctx.fqdn, name, true))) for (const o of page) pool.push(o);
   return pool;
 }
 

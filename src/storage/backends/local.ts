@@ -46,6 +46,7 @@ import { errnoCode, mapLocalError } from './local-errors.js';
 import { HashRecords, recordedHash, type HashRecord } from './local-hash-records.js';
 import { listLocalKeys, listLocalTree, type FolderHashes } from './local-list.js';
 import { deleteEach } from '../delete-each.js';
+import { flattenPages } from '../pages.js';
 
 /** File sources at least this large are stored by a kernel copy hashed on a worker thread. */
 const KERNEL_COPY_BYTES = 4 * 1024 * 1024;
@@ -213,7 +214,11 @@ export class LocalBackend implements StorageBackend {
     }
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
     assertListPrefix(this.provider, prefix);
     try {
       yield* listLocalTree(this.root, prefix, options.signal, this.folderHashes);
@@ -224,8 +229,8 @@ export class LocalBackend implements StorageBackend {
 
   /** The listing's view of the records: a folder's log read once, compacted when it grew far past the folder. */
   private readonly folderHashes: FolderHashes = {
-    forFolder: async (dirKey) => {
-      const records = await this.records.folder(dirKey);
+    forFolder: (dirKey) => {
+      const records = this.records.folderSync(dirKey);
       return {
         hashOf: (name, st) => recordedHash(records.get(name), st),
         done: async (whole, given) => {
