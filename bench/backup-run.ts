@@ -1,10 +1,24 @@
 /**
  * One backup of a prepared snapshot folder by our backup operation (no Cassandra), run as a child
  * process by the other backup benchmarks so its peak RSS is its own. Prints one JSON line:
- * `{ seconds, maxRssMiB, uploaded, kept, hashMisses, hashHits }`.
+ * `{ seconds, cpuSeconds, maxRssMiB, uploaded, kept, hashMisses, hashHits }` (`seconds`: from
+ * opening the store and loading the hash cache to the end; `cpuSeconds`: the whole process).
  *
  * Usage: tsx bench/backup-run.ts --data DIR --store DIR --name N [--mode full|differential]
- *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2] [--progress]
+ *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2] [--progress] [--wrapped]
+ *        [--lib DIR]
+ *
+ * `--lib DIR` is where the operation's modules are loaded from: this checkout's `src` by default
+ * (run under tsx), or a built `dist` folder, of this or another checkout, run by plain Node.js
+ * (`node bench/backup-run.ts --lib OTHER/dist`: Node 24 strips this file's types itself), which
+ * is the code users run: tsx's compiled output differs (every closure it creates is named by a
+ * helper call) and its loader costs startup time. So this file imports nothing from `src`
+ * statically, and uses only what every version since the first differential benchmark offers.
+ *
+ * `--wrapped` puts the store behind the retry wrapper, as the CLI opens it (`storage/open.ts`).
+ *
+ * `BENCH_VERBOSE=1` prints each log line on stderr after the wall and CPU milliseconds since the
+ * process started (CPU of every thread), the phases' costs.
  *
  * `--progress` wires the CLI's progress line as `medusa backup` does: drawn on stderr when it is
  * a terminal, nothing at all otherwise (bench/progress-cost.ts runs it both ways).
@@ -15,37 +29,72 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backupNode } from '../src/ops/backup-node.js';
-import { LocalBackend } from '../src/storage/backends/local.js';
+import type { MetadataPort, SnapshotPort } from '../src/cassandra/types.js';
 import type { StorageBackend } from '../src/storage/types.js';
-import { HashCache } from '../src/transfer/hash-cache.js';
-import { systemClock } from '../src/util/clock.js';
-import { createLogger } from '../src/util/logger.js';
-import { fixedMetadata, preparedSnapshots } from './backup-lib.js';
-import { ProgressLine } from '../src/cli/render/progress-line.js';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, store: { type: 'string' }, name: { type: 'string' },
     mode: { type: 'string', default: 'full' }, md5: { type: 'boolean', default: false },
     cache: { type: 'string' }, transfers: { type: 'string', default: '2' }, 'listing-hashes': { type: 'boolean', default: false },
-    progress: { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false }, wrapped: { type: 'boolean', default: false }, lib: { type: 'string' },
   },
 });
-if (!values.data || !values.store || !values.name) throw new Error('--data, --store and --name are required');
+const data = values.data;
+if (!data || !values.store || !values.name) throw new Error('--data, --store and --name are required');
 
-const local = new LocalBackend({ root: values.store });
-const storage = values['listing-hashes'] ? await withListedHashes(local, `${values.store}.hashes.json`) : local;
-const hashCache = values.cache ? await HashCache.load({ persistPath: values.cache }) : undefined;
-const plainLog = createLogger({ verbosity: 0, withoutTimestamp: !process.env['BENCH_VERBOSE'], write: (l) => { if (process.env['BENCH_VERBOSE']) process.stderr.write(`${l}\n`); } });
-const progress = values.progress ? ProgressLine.forTerminal() : undefined;
-const log = progress ? progress.wrapLogger(plainLog) : plainLog;
+const lib = resolve(values.lib ?? join(import.meta.dirname, '..', 'src'));
+const load = (module: string): Promise<unknown> => import(pathToFileURL(join(lib, module)).href);
+const { backupNode } = (await load('ops/backup-node.js')) as typeof import('../src/ops/backup-node.js');
+const { LocalBackend } = (await load('storage/backends/local.js')) as typeof import('../src/storage/backends/local.js');
+const { HashCache } = (await load('transfer/hash-cache.js')) as typeof import('../src/transfer/hash-cache.js');
+const { systemClock } = (await load('util/clock.js')) as typeof import('../src/util/clock.js');
+const { createLogger } = (await load('util/logger.js')) as typeof import('../src/util/logger.js');
+const { findSnapshotTables, snapshotExists } = (await load('cassandra/snapshot-files.js')) as typeof import('../src/cassandra/snapshot-files.js');
+
+/** The tag of the prepared snapshot (bench/backup-lib.ts `BENCH_TAG`). */
+const BENCH_TAG = 'bench-snapshot';
+/** A snapshot port over the prepared folder: whatever tag is asked for, it is {@link BENCH_TAG}; nothing is taken or cleared. */
+const snapshots: SnapshotPort = {
+  dataDirs: [data],
+  exists: () => snapshotExists([data], BENCH_TAG),
+  create: () => Promise.resolve(),
+  clear: () => Promise.resolve(),
+  tables: () => findSnapshotTables([data], BENCH_TAG),
+};
+/** Fixed node metadata (one node, one token). */
+const metadata: MetadataPort = {
+  read: () =>
+    Promise.resolve({
+      schema: 'CREATE KEYSPACE ks0 WITH replication = {\'class\': \'SimpleStrategy\', \'replication_factor\': \'1\'}  AND durable_writes = true;',
+      tokenmap: new Map([['bench-node', { tokens: [-9223372036854775808n], is_up: true, rack: 'r1', dc: 'dc1' }]]),
+      serverVersion: { server_type: 'cassandra', release_version: '5.0.9' },
+    }),
+};
+
 const t0 = performance.now();
+const local = new LocalBackend({ root: values.store });
+const bare = values['listing-hashes'] ? await withListedHashes(local, `${values.store}.hashes.json`) : local;
+const storage = values.wrapped ? ((await load('storage/wrappers/with-retry.js')) as typeof import('../src/storage/wrappers/with-retry.js')).withRetry(bare) : bare;
+const hashCache = values.cache ? await HashCache.load({ persistPath: values.cache }) : undefined;
+// BENCH_VERBOSE=1: each log line on stderr, after the wall and CPU milliseconds since the process started (where the time goes).
+const verbose = Boolean(process.env['BENCH_VERBOSE']);
+const stamp = (): string => {
+  const cpu = process.cpuUsage();
+  return `[${performance.now().toFixed(0).padStart(6)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(5)} ms]`;
+};
+const plainLog = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => { if (verbose) process.stderr.write(`${stamp()} ${l}\n`); } });
+const progress = values.progress
+  ? ((await load('cli/render/progress-line.js')) as typeof import('../src/cli/render/progress-line.js')).ProgressLine.forTerminal()
+  : undefined;
+const log = progress ? progress.wrapLogger(plainLog) : plainLog;
 const r = await backupNode(
   {
     storage, layout: {}, log, fqdn: 'bench-node', clock: systemClock,
-    snapshots: preparedSnapshots(values.data), metadata: fixedMetadata,
+    snapshots, metadata,
     concurrentTransfers: Number(values.transfers), md5CheckConcurrency: 2, multipartChunksize: 50 * 1024 * 1024,
     ...(hashCache ? { hashCache } : {}),
     ...(progress ? { progress } : {}),
@@ -56,12 +105,12 @@ await hashCache?.save({ dropUnused: true });
 await (storage as { saveHashes?: () => Promise<void> }).saveHashes?.();
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(`${JSON.stringify({
-  seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, uploaded: r.uploaded, kept: r.kept,
+  seconds, cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, uploaded: r.uploaded, kept: r.kept,
   hashMisses: hashCache?.stats.misses ?? 0, hashHits: hashCache?.stats.hits ?? 0,
 })}\n`);
 
 /** The local store, with hashes in its listing (see the module comment). */
-async function withListedHashes(inner: LocalBackend, file: string): Promise<StorageBackend & { saveHashes(): Promise<void> }> {
+async function withListedHashes(inner: StorageBackend, file: string): Promise<StorageBackend & { saveHashes(): Promise<void> }> {
   const hashes = new Map<string, string>(existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Array<[string, string]>) : []);
   return {
     provider: inner.provider,
