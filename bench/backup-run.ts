@@ -18,7 +18,7 @@
  * `--wrapped` puts the store behind the retry wrapper, as the CLI opens it (`storage/open.ts`).
  *
  * `BENCH_VERBOSE=1` prints each log line on stderr after the wall and CPU milliseconds since the
- * process started (CPU of every thread), the phases' costs.
+ * process started (CPU of every thread) and the RSS then: the phases' costs.
  *
  * `--progress` wires the CLI's progress line as `medusa backup` does: drawn on stderr when it is
  * a terminal, nothing at all otherwise (bench/progress-cost.ts runs it both ways).
@@ -80,11 +80,12 @@ const local = new LocalBackend({ root: values.store });
 const bare = values['listing-hashes'] ? await withListedHashes(local, `${values.store}.hashes.json`) : local;
 const storage = values.wrapped ? ((await load('storage/wrappers/with-retry.js')) as typeof import('../src/storage/wrappers/with-retry.js')).withRetry(bare) : bare;
 const hashCache = values.cache ? await HashCache.load({ persistPath: values.cache }) : undefined;
-// BENCH_VERBOSE=1: each log line on stderr, after the wall and CPU milliseconds since the process started (where the time goes).
+// BENCH_VERBOSE=1: each log line on stderr, after the wall and CPU milliseconds since the process started and the RSS (where the time and memory go).
 const verbose = Boolean(process.env['BENCH_VERBOSE']);
 const stamp = (): string => {
   const cpu = process.cpuUsage();
-  return `[${performance.now().toFixed(0).padStart(6)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(5)} ms]`;
+  const rss = process.memoryUsage.rss() / 1048576;
+  return `[${performance.now().toFixed(0).padStart(6)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(5)} ms, rss ${rss.toFixed(0).padStart(4)} MiB]`;
 };
 const plainLog = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => { if (verbose) process.stderr.write(`${stamp()} ${l}\n`); } });
 const progress = values.progress

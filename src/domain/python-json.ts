@@ -28,6 +28,11 @@ export interface DumpsOptions {
 const PLAIN = /^[ !#-[\]-~]*$/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+/** A string as Python's `json.dumps` writes it (`ensure_ascii` as in Python's default: escaped). */
+export function pythonJsonString(value: string, ensureAscii = true): string {
+  return encodeString(value, ensureAscii);
+}
+
 function encodeString(value: string, ensureAscii: boolean): string {
   if (PLAIN.test(value)) return `"${value}"`;
   const json = JSON.stringify(value);
@@ -37,7 +42,8 @@ function encodeString(value: string, ensureAscii: boolean): string {
   return json.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function encodeNumber(value: number): string {
+/** A number as Python's `json.dumps` writes it (throws for NaN and infinities). */
+export function encodeNumber(value: number): string {
   if (!Number.isFinite(value)) throw new TypeError(`cannot write ${value} as JSON`);
   if (Number.isInteger(value)) return String(value);
   // Python writes floats with repr(); JavaScript's shortest round-trip form matches it for the

@@ -45,26 +45,51 @@ export interface UploadSettings {
   readonly signal?: AbortSignal;
 }
 
+/** What to compute so a local file compares with a stored hash, and where the result is in the digests. */
+interface HashForm {
+  readonly spec: HashSpec;
+  readonly pick: (h: ContentHashes) => string | undefined;
+}
+
+// One of each for the stores whose form does not depend on the file (most checks): no allocation per file.
+const MD5_HEX: HashForm = { spec: { md5: true }, pick: (h) => h.md5Hex };
+const MD5_BASE64: HashForm = { spec: { md5: true }, pick: (h) => h.md5Base64 };
+const NO_HASH: HashForm = { spec: {}, pick: () => undefined };
+const pickEtag = (h: ContentHashes): string | undefined => h.s3Etag;
+
 /** What to compute so the local file compares with `storedHash` of a store of this kind, and how to read it. */
-function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): { spec: HashSpec; pick: (h: ContentHashes) => string | undefined } {
+function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): HashForm {
   switch (storage.capabilities.hashKind) {
     case 's3-etag':
-      if (/-\d+$/.test(storedHash)) {
-        return { spec: { s3Etag: { partSize: partSizeFor(size, chunk), threshold: 0 } }, pick: (h) => h.s3Etag };
-      }
-      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+      if (/-\d+$/.test(storedHash)) return { spec: { s3Etag: { partSize: partSizeFor(size, chunk), threshold: 0 } }, pick: pickEtag };
+      return MD5_HEX;
     case 'md5-base64':
-      return { spec: { md5: true }, pick: (h) => h.md5Base64 };
+      return MD5_BASE64;
     case 'md5-hex':
-      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+      return MD5_HEX;
     case 'none':
-      return { spec: {}, pick: () => undefined };
+      return NO_HASH;
   }
 }
 
 /** The hash forms a `check` decision is compared in: one per candidate of the same size with a hash. */
-function formsOf(d: FileDecision, s: UploadSettings) {
-  return comparableCandidates(d).map((c) => ({ key: c.key, ...specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize) }));
+function formsOf(d: FileDecision, s: UploadSettings): Array<HashForm & { readonly key: string }> {
+  return comparableCandidates(d).map((c) => {
+    const form = specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize);
+    return { key: c.key, spec: form.spec, pick: form.pick };
+  });
+}
+
+/** A file's hash for its one comparable candidate (the common case), without a `Map` per file. */
+class OneCandidate {
+  constructor(
+    private readonly key: string,
+    private readonly hash: string | undefined,
+  ) {}
+
+  get(candidateKey: string): string | undefined {
+    return candidateKey === this.key ? this.hash : undefined;
+  }
 }
 
 /** One spec covering both (a single read computes every digest asked for). */
@@ -102,16 +127,21 @@ export async function runHashChecks(plan: readonly TablePlan[], pool: readonly s
   s.log.info(`Comparing ${checks.length} files with the stored objects of the same name`);
   const hashes = new Map<string, FileHashes>();
   const record = (d: FileDecision, forms: ReturnType<typeof formsOf>, computed: ContentHashes | undefined): void => {
-    const byCandidate = new Map<string, string | undefined>();
-    for (const f of forms) byCandidate.set(f.key, computed && f.pick(computed));
-    hashes.set(d.key, { byCandidate, ...(computed?.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
+    let byCandidate: FileHashes['byCandidate'];
+    if (forms.length === 1) byCandidate = new OneCandidate(forms[0]!.key, computed && forms[0]!.pick(computed));
+    else {
+      const map = new Map<string, string | undefined>();
+      for (const f of forms) map.set(f.key, computed && f.pick(computed));
+      byCandidate = map;
+    }
+    hashes.set(d.key, computed?.md5Hex ? { byCandidate, md5Hex: computed.md5Hex } : { byCandidate });
   };
   // First the files the cache answers from the snapshot listing's stat (an unchanged node: all of
   // them), without a promise each; then the others, `md5_check_concurrency` at once.
   const toHash: Array<{ d: FileDecision; forms: ReturnType<typeof formsOf>; spec: HashSpec }> = [];
   for (const d of checks) {
     const forms = formsOf(d, s);
-    const spec = forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
+    const spec = forms.length === 1 ? forms[0]!.spec : forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
     const hit = forms.length === 0 ? undefined : d.file.identity && s.hashCache?.cached(d.file.identity, d.file.size, spec);
     if (forms.length === 0 || hit) record(d, forms, hit);
     else toHash.push({ d, forms, spec });

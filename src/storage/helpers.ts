@@ -28,9 +28,12 @@ export async function getText(backend: StorageBackend, key: string, options: { s
   return (await getBytes(backend, key, options)).toString('utf8');
 }
 
-/** Stores `text` as UTF-8, byte for byte (no newline added), and returns the stored object's info. */
-export function putText(backend: StorageBackend, key: string, text: string, options: PutOptions = {}): Promise<ObjectInfo> {
-  return backend.put(key, { kind: 'bytes', data: Buffer.from(text, 'utf8') }, options);
+/**
+ * Stores `text` as UTF-8, byte for byte (no newline added), or bytes already encoded as they are,
+ * and returns the stored object's info.
+ */
+export function putText(backend: StorageBackend, key: string, text: string | Uint8Array, options: PutOptions = {}): Promise<ObjectInfo> {
+  return backend.put(key, { kind: 'bytes', data: typeof text === 'string' ? Buffer.from(text, 'utf8') : text }, options);
 }
 
 /** The whole listing of `prefix` as an array, in the backend's (ascending byte) order. */
