@@ -105,6 +105,24 @@ const r = await backupNode(
 await hashCache?.save({ dropUnused: true });
 await (storage as { saveHashes?: () => Promise<void> }).saveHashes?.();
 const seconds = (performance.now() - t0) / 1000;
+if (verbose) {
+  // Where the memory is at the end: V8's spaces (physical/used), and the RSS by mapping (anonymous
+  // memory holds V8's heap and pooled pages, [heap] is malloc's).
+  const { getHeapSpaceStatistics } = await import('node:v8');
+  const mib = (n: number): string => (n / 1048576).toFixed(0);
+  const spaces = getHeapSpaceStatistics().filter((sp) => sp.physical_space_size > 512 * 1024);
+  const byMapping = new Map<string, number>();
+  let mapping = 'anon';
+  for (const line of (await readFile('/proc/self/smaps', 'utf8')).split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) mapping = head[1] || 'anon';
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) byMapping.set(mapping, (byMapping.get(mapping) ?? 0) + Number(rss[1]) * 1024);
+  }
+  const top = [...byMapping].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  process.stderr.write(`${stamp()} V8 spaces (MiB, physical/used): ${spaces.map((sp) => `${sp.space_name} ${mib(sp.physical_space_size)}/${mib(sp.space_used_size)}`).join(', ')}\n`);
+  process.stderr.write(`${stamp()} RSS by mapping (MiB): ${top.map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ')}\n`);
+}
 process.stdout.write(`${JSON.stringify({
   seconds, cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, uploaded: r.uploaded, kept: r.kept,
   hashMisses: hashCache?.stats.misses ?? 0, hashHits: hashCache?.stats.hits ?? 0,
