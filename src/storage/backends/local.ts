@@ -161,7 +161,8 @@ export class LocalBackend implements StorageBackend {
       const st = await handle.stat();
       if (!st.isFile()) throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
       const { start, end } = this.resolveRange(key, st.size, options);
-      const length = end - start + 1;
+      // No range: the whole object, `end` open (Infinity) for the stream; its size now for a small one.
+      const length = (end === Infinity ? st.size - 1 : end) - start + 1;
       if (length <= FILE_CHUNK_BYTES) {
         // A small object (a tokenmap, a manifest, a marker) is read in one call: a file stream costs
         // several times more CPU per object, which shows when the catalog reads thousands of them.
