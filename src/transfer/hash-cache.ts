@@ -5,11 +5,12 @@
  * runs. A file modified while it is being hashed is not cached.
  */
 import type { BigIntStats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { writeFileAtomically } from './atomic-file.js';
 import type { HashWorkerPool } from './hash-pool.js';
-import { hashFile, type ContentHashes, type HashSpec } from './hashing.js';
+import { hashFile, hashSmallFileSync, SMALL_FILE_BYTES, type ContentHashes, type HashSpec } from './hashing.js';
 
 /** An entry of the cache file (`version: 1`). */
 interface FileEntry {
@@ -111,24 +112,46 @@ export class HashCache {
    */
   async hashFile(path: string, spec: HashSpec): Promise<ContentHashes> {
     const before = await stat(path, { bigint: true });
-    const id = `${before.dev}:${before.ino}`;
+    const { entry, missing } = this.lookup(before, spec);
+    if (!missing) return answer(entry, spec);
+    const computed = this.pool ? await this.pool.hashFile(path, missing) : await hashFile(path, missing);
+    return this.keep(before, await stat(path, { bigint: true }), entry, computed, missing, spec);
+  }
+
+  /**
+   * `hashFile` for a file of at most `SMALL_FILE_BYTES`, synchronously on this thread (see
+   * `hashSmallFileSync`: no thread-pool hop per file); `undefined` when the file is larger (then
+   * `hashFile`). The same checks: a file replaced or modified while read is not cached.
+   */
+  hashSmallFileSync(path: string, spec: HashSpec): ContentHashes | undefined {
+    const before = statSync(path, { bigint: true });
+    if (before.size > BigInt(SMALL_FILE_BYTES)) return undefined;
+    const { entry, missing } = this.lookup(before, spec);
+    if (!missing) return answer(entry, spec);
+    const computed = hashSmallFileSync(path, missing);
+    if (!computed) return undefined;
+    return this.keep(before, statSync(path, { bigint: true }), entry, computed, missing, spec);
+  }
+
+  /** The entry for a file whose stat is `before` (a fresh one if none matches) and what it cannot answer; counts a hit. */
+  private lookup(before: BigIntStats, spec: HashSpec): { entry: Entry; missing: HashSpec | undefined } {
     const size = Number(before.size);
     const mtimeNs = before.mtimeNs.toString();
-    let entry = this.entries.get(id);
+    let entry = this.entries.get(`${before.dev}:${before.ino}`);
     if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = new Entry(size, mtimeNs, undefined, undefined);
     entry.used = true;
     const missing = missingSpec(entry, spec);
-    if (!missing) {
-      this.stats.hits += 1;
-      return answer(entry, spec);
-    }
-    this.stats.misses += 1;
-    const computed = this.pool ? await this.pool.hashFile(path, missing) : await hashFile(path, missing);
+    if (missing) this.stats.misses += 1;
+    else this.stats.hits += 1;
+    return { entry, missing };
+  }
+
+  /** Caches what was computed between the stats `before` and `after`, unless the file changed meanwhile; answers `spec`. */
+  private keep(before: BigIntStats, after: BigIntStats, entry: Entry, computed: ContentHashes, missing: HashSpec, spec: HashSpec): ContentHashes {
     const merged = mergeInto(entry, computed, missing);
-    const after = await stat(path, { bigint: true });
     // Replaced or modified while being read: the digests may describe neither version; do not keep them.
-    if (sameFile(before, after) && computed.size === size) {
-      this.entries.set(id, merged);
+    if (sameFile(before, after) && computed.size === entry.size) {
+      this.entries.set(`${before.dev}:${before.ino}`, merged);
       this.dirty = true;
     }
     return answer(merged, spec);
