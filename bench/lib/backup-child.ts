@@ -5,6 +5,7 @@
  * (every thread) and peak RSS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What one backup child reports. */
@@ -32,6 +33,12 @@ export interface BackupChildOptions {
 
 const here = join(import.meta.dirname, '..', '..');
 
+/** The V8 flags `checkout`'s bin/medusa runs Node.js with (its `flags=` line, if any), so a child's memory is a user's. */
+export function medusaNodeFlags(checkout: string = here): string[] {
+  const line = /^flags=(.*)$/m.exec(readFileSync(join(checkout, 'bin', 'medusa'), 'utf8'))?.[1];
+  return line ? line.trim().split(/\s+/) : [];
+}
+
 /** Builds `checkout` (`npmw run build`): what `built` runs must be the checkout's current code. */
 export function buildCheckout(checkout: string): void {
   process.stderr.write(`building ${checkout}...\n`);
@@ -42,7 +49,7 @@ export function buildCheckout(checkout: string): void {
 export function runBackupChild(args: readonly string[], options: BackupChildOptions = {}): BackupRun {
   const checkout = options.checkout ?? here;
   const argv = options.built
-    ? [join(here, 'bench', 'backup-run.ts'), '--lib', join(checkout, 'dist'), ...args]
+    ? [...medusaNodeFlags(checkout), join(here, 'bench', 'backup-run.ts'), '--lib', join(checkout, 'dist'), ...args]
     : ['--import', 'tsx', join(checkout, 'bench', 'backup-run.ts'), ...args];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, argv, { encoding: 'utf8', cwd: checkout, maxBuffer: 64 * 1024 * 1024 });
