@@ -170,6 +170,16 @@ let smallBuffer: Buffer | undefined;
  * it in `SyncSlices` so the event loop is still served.
  */
 export function hashSmallFileSync(path: string, spec: HashSpec): ContentHashes | undefined {
+  const bytes = readSmallFileSync(path);
+  return bytes && hashBytes(bytes, spec);
+}
+
+/**
+ * The whole content of the file at `path`, read synchronously into a buffer this module reuses,
+ * or `undefined` when it holds more than {@link SMALL_FILE_BYTES}. The view is valid only until the
+ * next call: use it before anything else runs (no `await` in between).
+ */
+export function readSmallFileSync(path: string): Buffer | undefined {
   smallBuffer ??= Buffer.allocUnsafe(SMALL_FILE_BYTES + 1);
   const fd = openSync(path, 'r');
   let size = 0;
@@ -183,7 +193,7 @@ export function hashSmallFileSync(path: string, spec: HashSpec): ContentHashes |
   } finally {
     closeSync(fd);
   }
-  return hashBytes(smallBuffer.subarray(0, size), spec);
+  return smallBuffer.subarray(0, size);
 }
 
 /** Reads the file at `path` once and returns its digests (no cache; see `HashCache`). */

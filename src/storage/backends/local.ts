@@ -15,17 +15,17 @@
  *   clean tree. Python Medusa only removes the file; empty folders change nothing for it (its
  *   listing skips folders), so both tools see the same objects.
  */
-import { constants } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { ConfigError } from '../../util/errors.js';
-import { isTempFileName, placeFileAtomically, writeFileAtomically } from '../../transfer/atomic-file.js';
+import { isTempFileName, placeFileAtomically, writeFileAtomically, writeSmallFileAtomicallySync, type WrittenFile } from '../../transfer/atomic-file.js';
 import { HashWorkerPool } from '../../transfer/hash-pool.js';
 import { syncFileSystem } from '../../transfer/file-system-sync.js';
 import { chunkBuffers, readFileChunks, type ChunkBuffers } from '../../transfer/file-chunks.js';
-import { ContentHasher } from '../../transfer/hashing.js';
+import { ContentHasher, md5Hex, readSmallFileSync, SMALL_FILE_BYTES } from '../../transfer/hashing.js';
 import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
 import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
 import { assertListPrefix, assertObjectKey, InvalidKeyError } from '../key-rules.js';
@@ -101,7 +101,14 @@ export class LocalBackend implements StorageBackend {
 
   async put(key: string, source: ByteSource, options: PutOptions = {}): Promise<ObjectInfo> {
     const path = this.pathOf(key);
-    if (source.kind === 'file' && (await fileSize(source.path)) >= KERNEL_COPY_BYTES) return this.putByKernelCopy(key, path, source.path, options);
+    if (source.kind === 'file') {
+      const size = fileSize(source.path);
+      if (size >= KERNEL_COPY_BYTES) return this.putByKernelCopy(key, path, source.path, options);
+      if (size >= 0 && size <= SMALL_FILE_BYTES) {
+        const small = await this.putSmallFile(key, path, source.path, options);
+        if (small) return small;
+      }
+    }
     const declared = source.kind === 'stream' ? source.size : source.kind === 'bytes' ? source.data.length : undefined;
     const hasher = new ContentHasher({ md5: true }, declared);
     const buffers = source.kind === 'file' ? chunkBuffers.acquire() : undefined;
@@ -126,6 +133,30 @@ export class LocalBackend implements StorageBackend {
       // Only now: writeFileAtomically has settled every write of the buffers' chunks.
       if (buffers) chunkBuffers.release(buffers);
     }
+  }
+
+  /**
+   * `put` of a small file (most of a snapshot's: TOC, Digest, Filter, Statistics...), read, hashed,
+   * written and renamed into place synchronously, with no thread-pool round trip per step: the
+   * asynchronous path cost about 0.6 ms of CPU per file (20,000 files of 1-16 KiB). The same
+   * promises as the general path (`writeSmallFileAtomicallySync`). `undefined` when the file grew
+   * past the small size since it was measured (then the general path).
+   */
+  private async putSmallFile(key: string, path: string, sourcePath: string, options: PutOptions): Promise<ObjectInfo | undefined> {
+    options.signal?.throwIfAborted();
+    let written: WrittenFile;
+    let md5: string;
+    try {
+      // No await between the read and the write: the bytes are a view of a reused buffer.
+      const bytes = readSmallFileSync(sourcePath);
+      if (!bytes) return undefined;
+      md5 = md5Hex(bytes);
+      written = writeSmallFileAtomicallySync(path, bytes, options.durable === false ? { durable: false } : {});
+    } catch (err) {
+      throw mapLocalError(this.provider, `put ${key}`, err);
+    }
+    await this.records.record(key, written.size, written.stamp, md5, options.durable !== false);
+    return { key, size: written.size, lastModified: written.mtime, hash: md5 };
   }
 
   /**
@@ -317,9 +348,13 @@ export class LocalBackend implements StorageBackend {
   }
 }
 
-/** The size of the file at `path`; 0 when it cannot be read (the regular path then reports why). */
-async function fileSize(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, () => 0);
+/** The size of the file at `path` (one synchronous stat: no thread-pool hop); -1 when it cannot be read (the regular path then reports why). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
 }
 
 /** A file's bytes through reused buffers (the fast path of `put` from a file; see `readFileChunks`). */
