@@ -28,7 +28,7 @@
  * `--md5` really compares hashes, which the plain local store (no hash in listings) never does.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -122,6 +122,15 @@ if (verbose) {
   const top = [...byMapping].sort((a, b) => b[1] - a[1]).slice(0, 3);
   process.stderr.write(`${stamp()} V8 spaces (MiB, physical/used): ${spaces.map((sp) => `${sp.space_name} ${mib(sp.physical_space_size)}/${mib(sp.space_used_size)}`).join(', ')}\n`);
   process.stderr.write(`${stamp()} RSS by mapping (MiB): ${top.map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ')}\n`);
+  // CPU by thread (Linux /proc; threads that already ended are not listed): main, libuv's pool, V8's helpers, hash workers.
+  const byThread = new Map<string, number>();
+  for (const tid of await readdir('/proc/self/task')) {
+    const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+    const name = /\((.*)\)/.exec(stat)?.[1] ?? '?';
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byThread.set(name, (byThread.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+  }
+  process.stderr.write(`${stamp()} CPU s by thread name: ${[...byThread].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n} ${c.toFixed(2)}`).join(', ')}\n`);
 }
 process.stdout.write(`${JSON.stringify({
   seconds, cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, uploaded: r.uploaded, kept: r.kept,
