@@ -41,6 +41,18 @@
  *   (121-405 µs at 10,000, 73-203 µs at 100,000: lstat and stat of every file and stored object
  *   dominate the profile, so the disk's and the kernel's share of the 2 cores sets it).
  *
+ * Measured 2026-12-02 12:35-12:40 UTC (Node 24.22, built code with bin/medusa's flags, heavy lock,
+ * load 6.4-9.6), after the local get fix (whole small objects in one read), the synchronous
+ * small-file hashing and --max-semi-space-size=16:
+ *   unchanged differential: 1,000 files 0.25 s, 91 MiB, 246 µs/file; 10,000 files 0.88 s, 128 MiB,
+ *   88 µs/file; 100,000 files 6.47 s, 310 MiB, 65 µs/file, CPU 4.92 s (RSS < 250 MiB NOT met at
+ *   100,000: at the end V8's old space holds ~120 MiB of live data, the snapshot's 100,000 file
+ *   entries, the pool listing, the plan, the hash cache and the manifest; the node binary's own pages
+ *   are ~50 MiB of RSS).
+ *   list-backups 10,000 x 12 (farm-bench, 3 runs, bin/medusa): median 10.59 s, CPU 6.98 s, 393 MiB
+ *   (target < 10 s borderline at this load; before the get fix, same bucket, paired: 43.83 s, CPU
+ *   25.5 s).
+ *
  * Usage: node --import tsx bench/scale.ts [--quick] [--only list-backups|purge|differential] [--python BIN] [--dir DIR]
  *   --quick  only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
  *   --only   one kind of work
