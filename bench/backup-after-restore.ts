@@ -14,6 +14,10 @@
  *
  * Usage: node --import tsx bench/backup-after-restore.ts [--dir DIR]
  *
+ * Measured 2026-12-02 12:52 UTC (Node 24.22, heavy lock, load 2.6-2.8): md5sum of the restored
+ * files 4.80 s; the first differential after the restore 3.63 s (CPU 4.00 s, the 264 MiB of changed
+ * content uploaded included): 0.76x md5sum; 2,046 files hashed once, 3 uploaded, 2,043 kept; the
+ * next differential 0.25 s.
  * Measured 2026-12-02 09:33 UTC (load 6.5-8): 2,046 files, 1,981 MiB. First differential 12.98 s;
  * md5sum of the restored files 4.32 s; the first differential after the restore 6.17 s (1.43x
  * md5sum, the 264 MiB of changed content uploaded included): 2,046 files hashed once, 3 uploaded,

@@ -9,6 +9,11 @@
  * Usage: node --import tsx bench/backup-full.ts [--dir DIR] [--runs 2]
  * The snapshot is generated once into DIR/data (default .cache/bench/backup-full) and reused.
  *
+ * Measured 2026-12-02 12:49-12:51 UTC (Node 24.22, heavy lock, load 2.2-3.7, 2 runs each, same
+ * data): with the large-file put hashing the source beside the kernel copy: limit 7.99 / 5.50 s,
+ * ours 5.65 / 6.53 s (CPU 8.9-10.0 s): best-of limit/ours 0.97 (target >= 0.8 met), cp + md5sum/ours
+ * 1.11, with sync 1.21, peak RSS 138 MiB. Just before, the copy hashed after it was made: limit
+ * 5.77 / 8.74 s, ours 7.77 / 8.01 s: 0.74.
  * Measured 2026-12-02 10:03-10:05 UTC (Node 20.20, load 6.9-7.9, 2 runs, transfers 2): limit
  * (cp -r alongside md5sum on two balanced lists, source warm from the previous steps) 5.84 / 8.15 s,
  * cp -r + md5sum 7.41 / 9.21 s, + sync 10.51 / 7.48 s, ours 12.86 / 13.82 s; best-of ratio
