@@ -19,6 +19,9 @@
  * (the same work as the restore, the way the backup benchmark measures its physical limit), is
  * printed as well.
  *
+ * Measured 2026-12-02 12:52-12:53 UTC (Node 24.22, heavy lock, load 2.5-4.2, 2 runs): limit
+ * 4.11 / 2.50 s, restore-node 4.72 / 2.90 s (647 MiB/s best), CPU 4.7-6.7 s: best-of limit/restore
+ * 0.86 (target >= 0.8 met); cp -r + md5sum/restore 1.21; peak RSS 149 MB.
  * Measured 2026-12-02 10:02-10:04 UTC (Node 20.20, load 7-9.4, concurrency 2, 2 runs): cp -r
  * 1.06-2.21 s, + sync 1.67-2.87 s, cp -r + md5sum 3.61-7.12 s, restore-node 3.71-7.53 s (best
  * 506 MiB/s), restore CPU 5.1-6.2 s, peak RSS 112 MB; best-of ratios: against cp -r + md5sum 0.97,

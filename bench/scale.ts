@@ -41,8 +41,21 @@
  *   (121-405 µs at 10,000, 73-203 µs at 100,000: lstat and stat of every file and stored object
  *   dominate the profile, so the disk's and the kernel's share of the 2 cores sets it).
  *
- * Usage: node --import tsx bench/scale.ts [--quick] [--python BIN] [--dir DIR]
+ * Measured 2026-12-02 12:35-12:40 UTC (Node 24.22, built code with bin/medusa's flags, heavy lock,
+ * load 6.4-9.6), after the local get fix (whole small objects in one read), the synchronous
+ * small-file hashing and --max-semi-space-size=16:
+ *   unchanged differential: 1,000 files 0.25 s, 91 MiB, 246 µs/file; 10,000 files 0.88 s, 128 MiB,
+ *   88 µs/file; 100,000 files 6.47 s, 310 MiB, 65 µs/file, CPU 4.92 s (RSS < 250 MiB NOT met at
+ *   100,000: at the end V8's old space holds ~120 MiB of live data, the snapshot's 100,000 file
+ *   entries, the pool listing, the plan, the hash cache and the manifest; the node binary's own pages
+ *   are ~50 MiB of RSS).
+ *   list-backups 10,000 x 12 (farm-bench, 3 runs, bin/medusa): median 10.59 s, CPU 6.98 s, 393 MiB
+ *   (target < 10 s borderline at this load; before the get fix, same bucket, paired: 43.83 s, CPU
+ *   25.5 s).
+ *
+ * Usage: node --import tsx bench/scale.ts [--quick] [--only list-backups|purge|differential] [--python BIN] [--dir DIR]
  *   --quick  only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
+ *   --only   one kind of work
  * Buckets and snapshot folders are generated once under DIR (default .cache/bench) and reused.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,11 +63,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSnapshot } from './backup-lib.js';
+import { buildCheckout, runBackupChild } from './lib/backup-child.js';
 import { ensureListBucket } from './lib/list-bucket.js';
 import { loadAndPinning } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, python: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, python: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string' } } });
+const runs = (work: string): boolean => values.only === undefined || values.only === work;
 const base = values.dir ?? join(root, '.cache', 'bench');
 const python = values.python ?? process.env['MEDUSA_PY_BIN'];
 const TEN_MINUTES = 600_000;
@@ -88,7 +103,7 @@ function row(work: string, size: string, ours: Measured, perUnit: string, theirs
   console.log(r.join(' | '));
 }
 
-for (const backups of values.quick ? [1000] : [1000, 10_000]) {
+for (const backups of !runs('list-backups') ? [] : values.quick ? [1000] : [1000, 10_000]) {
   const dir = join(base, `list-backups-${backups}x12`);
   process.stderr.write(`# list-backups: bucket of ${backups} backups x 12 nodes in ${dir} (generated once)...\n`);
   const ini = ensureListBucket(dir, backups, 12);
@@ -98,24 +113,29 @@ for (const backups of values.quick ? [1000] : [1000, 10_000]) {
   row('list-backups', `${backups} x 12 nodes`, ours, `${((ours.seconds / (backups * 12)) * 1e6).toFixed(0)} µs/node backup`, theirs);
 }
 
-for (const objects of values.quick ? [100_000] : [100_000, 1_000_000]) {
+for (const objects of !runs('purge') ? [] : values.quick ? [100_000] : [100_000, 1_000_000]) {
   const m = child('lib/scale-purge-run.ts', ['--objects', String(objects)]);
   row('purge planning (--dry-run)', `${objects} objects`, m, `${((m.seconds / objects) * 1e6).toFixed(1)} µs/object`, 'n/a (partly generated store, see bench/lib/scale-purge-run.ts)');
 }
 
-for (const files of values.quick ? [1000, 10_000] : [1000, 10_000, 100_000]) {
+if (runs('differential')) buildCheckout(root);
+for (const files of !runs('differential') ? [] : values.quick ? [1000, 10_000] : [1000, 10_000, 100_000]) {
   const dir = join(base, `scale-diff-${files}`);
   const data = join(dir, 'data');
   const store = join(dir, 'store');
   const components = ['Data.db', 'Index.db', 'Filter.db', 'Summary.db', 'Statistics.db', 'CompressionInfo.db', 'Digest.crc32', 'TOC.txt'];
   process.stderr.write(`# differential: ${files} files in ${data} (generated once)...\n`);
   writeSnapshot(data, components.map((component, i) => ({ count: Math.ceil(files / components.length), size: 1024 * (1 + ((i * 5) % 16)), component })), Math.ceil(files / 8));
-  rmSync(store, { recursive: true, force: true });
-  child('backup-run.ts', ['--data', data, '--store', store, '--name', 'd1', '--mode', 'differential']);
-  const m = child('backup-run.ts', ['--data', data, '--store', store, '--name', 'd2', '--mode', 'differential']);
-  if (m['kept'] !== Math.ceil(files / components.length) * components.length) throw new Error(`unchanged differential kept ${m['kept']} files`);
-  rmSync(store, { recursive: true, force: true });
-  row('unchanged differential', `${files} files`, m, `${((m.seconds / files) * 1e6).toFixed(0)} µs/file`, 'n/a (Python Medusa backs up only a live node: nodetool snapshot, CQL)');
+  const cache = join(dir, 'hash-cache.json');
+  for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
+  // The built code under plain Node.js, the store behind the retry wrapper and the hash cache: as `medusa backup` runs.
+  const args = (name: string): string[] => ['--data', data, '--store', store, '--name', name, '--mode', 'differential', '--wrapped', '--cache', cache];
+  runBackupChild(args('d1'), { built: true });
+  const r = runBackupChild(args('d2'), { built: true });
+  const m = { seconds: r.processSeconds, rssMiB: r.maxRssMiB };
+  if (r.kept !== Math.ceil(files / components.length) * components.length) throw new Error(`unchanged differential kept ${r.kept} files`);
+  for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
+  row('unchanged differential', `${files} files`, m, `${((m.seconds / files) * 1e6).toFixed(0)} µs/file, cpu ${r.cpuSeconds.toFixed(2)} s`, 'n/a (Python Medusa backs up only a live node: nodetool snapshot, CQL)');
 }
 
 console.log('\n| ' + rows.map((r) => r.join(' | ')).join(' |\n| ') + ' |');

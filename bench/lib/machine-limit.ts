@@ -36,7 +36,8 @@ export function machineLimitSeconds(source: string, copy: string): number {
       bin.bytes += f.size;
       bin.paths.push(f.path);
     }
-    bins.forEach((bin, i) => writeFileSync(join(lists, `l${i}`), bin.paths.join('\0')));
+    // Each path ends with its NUL, so the two lists can be read one after the other.
+    bins.forEach((bin, i) => writeFileSync(join(lists, `l${i}`), bin.paths.map((p) => `${p}\0`).join('')));
     // Warm, as the other baselines and our runs are: the source read once into the page cache
     // (a kernel copy of it does not leave it there, and a cold read here measures the disk).
     execFileSync('bash', ['-c', 'cat "$1/l0" "$1/l1" | xargs -0 cat > /dev/null', 'bash', lists]);

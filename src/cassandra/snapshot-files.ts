@@ -3,20 +3,21 @@
  * data directory (JBOD, design §3), regular files at any depth (hidden `.<index>` secondary-index
  * folders included, zero-byte components included), except Cassandra's own `manifest.json` and
  * `schema.cql`, and never keyspace `system_traces` (reference §4.2 step 7).
+ *
+ * The walk uses synchronous `readdir` and `lstat` in short slices (`util/sync-slices.ts`): on a
+ * 20,000-file snapshot, promise-based calls cost several times the CPU, and the snapshot's files
+ * are hard links Cassandra just made, whose metadata the kernel holds.
  */
 import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import { OperationError } from '../util/errors.js';
+import { SyncSlices } from '../util/sync-slices.js';
 
 /** Keyspaces Medusa never backs up. */
 export const EXCLUDED_KEYSPACES: ReadonlySet<string> = new Set(['system_traces']);
 /** File names inside a snapshot that are Cassandra's, not SSTable components. */
 const NEVER_BACKED_UP: ReadonlySet<string> = new Set(['manifest.json', 'schema.cql']);
-
-/** Table folders listed at once. */
-const DISCOVERY_CONCURRENCY = 16;
 
 /** One file of a snapshot. */
 export interface SnapshotFile {
@@ -45,9 +46,9 @@ export interface SnapshotTable {
   readonly files: readonly SnapshotFile[];
 }
 
-async function dirEntries(dir: string): Promise<Dirent[]> {
+function dirEntries(dir: string): Dirent[] {
   try {
-    return await readdir(dir, { withFileTypes: true });
+    return readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
@@ -55,41 +56,62 @@ async function dirEntries(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function listFiles(root: string, rel: string, out: SnapshotFile[]): Promise<void> {
-  const entries = await dirEntries(rel === '' ? root : join(root, rel));
-  // Sizes are read concurrently: a node holds tens of thousands of components.
-  await Promise.all(
-    entries.map(async (e) => {
-      const relativePath = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await listFiles(root, relativePath, out);
-      else if (e.isFile() && !NEVER_BACKED_UP.has(e.name)) {
-        const path = join(root, relativePath);
-        const st = await lstat(path, { bigint: true });
-        out.push({ relativePath, path, size: Number(st.size), identity: { dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs } });
-      }
-    }),
-  );
+/**
+ * A found file. Its absolute path is made when asked for (hashing, uploading): held for every file
+ * of a 100,000-file snapshot, those paths were 15 MB of the backup's memory.
+ */
+class FoundFile implements SnapshotFile {
+  constructor(
+    /** The table's snapshot folder. */
+    private readonly folder: string,
+    readonly relativePath: string,
+    readonly size: number,
+    readonly identity: FileIdentity,
+  ) {}
+
+  get path(): string {
+    return `${this.folder}/${this.relativePath}`;
+  }
+}
+
+/** Appends the files under `root/rel` (any depth) to `out`. */
+async function listFiles(root: string, rel: string, out: SnapshotFile[], slices: SyncSlices): Promise<void> {
+  for (const e of dirEntries(rel === '' ? root : join(root, rel))) {
+    const relativePath = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) await listFiles(root, relativePath, out, slices);
+    else if (e.isFile() && !NEVER_BACKED_UP.has(e.name)) {
+      const st = lstatSync(join(root, relativePath), { bigint: true });
+      out.push(new FoundFile(root, relativePath, Number(st.size), { dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs }));
+    }
+  }
+  if (slices.due()) await slices.next();
 }
 
 /** `<data_dir>/<ks>/<table>/snapshots/<tag>` folders that exist, with keyspace and table dir. */
 async function snapshotFolders(dataDirs: readonly string[], tag: string, firstOnly = false): Promise<Array<{ keyspace: string; tableDir: string; folder: string }>> {
   const found: Array<{ keyspace: string; tableDir: string; folder: string }> = [];
+  const slices = new SyncSlices();
   for (const dataDir of dataDirs) {
-    for (const ks of await dirEntries(dataDir)) {
+    for (const ks of dirEntries(dataDir)) {
       if (!ks.isDirectory() || EXCLUDED_KEYSPACES.has(ks.name)) continue;
-      const tables = (await dirEntries(join(dataDir, ks.name))).filter((t) => t.isDirectory());
-      const checked = await Promise.all(
-        tables.map(async (table) => {
-          const folder = join(dataDir, ks.name, table.name, 'snapshots', tag);
-          const st = await lstat(folder).catch(() => undefined);
-          return st?.isDirectory() ? { keyspace: ks.name, tableDir: table.name, folder } : undefined;
-        }),
-      );
-      for (const c of checked) if (c) found.push(c);
+      for (const table of dirEntries(join(dataDir, ks.name))) {
+        if (!table.isDirectory()) continue;
+        const folder = join(dataDir, ks.name, table.name, 'snapshots', tag);
+        if (isFolder(folder)) found.push({ keyspace: ks.name, tableDir: table.name, folder });
+        if (slices.due()) await slices.next();
+      }
       if (firstOnly && found.length > 0) return found;
     }
   }
   return found;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether any data directory holds a snapshot named `tag` (how Medusa tests for one: on disk). */
@@ -109,9 +131,8 @@ export async function findSnapshotTables(dataDirs: readonly string[], tag: strin
     const id = `${f.keyspace}/${f.tableDir}`;
     if (!byTable.has(id)) byTable.set(id, { keyspace: f.keyspace, tableDir: f.tableDir, files: [] });
   }
-  // A few tables at a time: enough to keep the disk busy without thousands of open directories.
-  const limit = pLimit(DISCOVERY_CONCURRENCY);
-  await Promise.all(folders.map((f) => limit(() => listFiles(f.folder, '', byTable.get(`${f.keyspace}/${f.tableDir}`)!.files))));
+  const slices = new SyncSlices();
+  for (const f of folders) await listFiles(f.folder, '', byTable.get(`${f.keyspace}/${f.tableDir}`)!.files, slices);
   const tables = [...byTable.values()].sort((a, b) => cmp(a.keyspace, b.keyspace) || cmp(a.tableDir, b.tableDir));
   for (const t of tables) {
     t.files.sort((a, b) => cmp(a.relativePath, b.relativePath));

@@ -36,7 +36,8 @@ export async function writeIndexStart(ctx: IndexWriterContext, start: NodeBackup
 /** `manifest_F.json` (a copy of the manifest) and `finished_F_<epoch>.timestamp`. */
 export async function writeIndexFinish(
   ctx: IndexWriterContext,
-  finish: { readonly name: string; readonly fqdn: string; readonly finished: number; readonly manifestText: string },
+  /** `manifestText`: the manifest's exact text, or its bytes. */
+  finish: { readonly name: string; readonly fqdn: string; readonly finished: number; readonly manifestText: string | Uint8Array },
 ): Promise<void> {
   const { name: backupName, fqdn } = finish;
   await putText(ctx.storage, indexKey(ctx.layout, { kind: 'manifest', backupName, fqdn }), finish.manifestText);

@@ -24,15 +24,26 @@ export interface DumpsOptions {
   readonly ensureAscii?: boolean;
 }
 
+/** Strings that need no escaping at all: printable ASCII without `"` and `\\` (keys, paths, hashes). */
+const PLAIN = /^[ !#-[\]-~]*$/;
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/** A string as Python's `json.dumps` writes it (`ensure_ascii` as in Python's default: escaped). */
+export function pythonJsonString(value: string, ensureAscii = true): string {
+  return encodeString(value, ensureAscii);
+}
+
 function encodeString(value: string, ensureAscii: boolean): string {
+  if (PLAIN.test(value)) return `"${value}"`;
   const json = JSON.stringify(value);
   if (!ensureAscii) return json;
   // JSON.stringify already escapes quotes, backslashes and control characters the way Python does;
   // Python additionally escapes every code unit above 0x7e as \uXXXX (surrogate pairs as two).
-  return json.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function encodeNumber(value: number): string {
+/** A number as Python's `json.dumps` writes it (throws for NaN and infinities). */
+export function encodeNumber(value: number): string {
   if (!Number.isFinite(value)) throw new TypeError(`cannot write ${value} as JSON`);
   if (Number.isInteger(value)) return String(value);
   // Python writes floats with repr(); JavaScript's shortest round-trip form matches it for the
@@ -44,6 +55,7 @@ function encodeNumber(value: number): string {
 export function dumpsPython(value: PythonJsonValue, options: DumpsOptions = {}): string {
   const ensureAscii = options.ensureAscii ?? true;
   const sortKeys = options.sortKeys ?? false;
+  // Plain loops and string concatenation: a 20,000-object manifest took 230 ms with map/join/filter.
   const write = (v: PythonJsonValue): string => {
     if (v === null) return 'null';
     switch (typeof v) {
@@ -58,11 +70,24 @@ export function dumpsPython(value: PythonJsonValue, options: DumpsOptions = {}):
       default:
         break;
     }
-    if (Array.isArray(v)) return `[${(v as readonly PythonJsonValue[]).map(write).join(', ')}]`;
+    if (Array.isArray(v)) {
+      const items = v as readonly PythonJsonValue[];
+      let out = '[';
+      for (let i = 0; i < items.length; i++) out += i === 0 ? write(items[i]!) : `, ${write(items[i]!)}`;
+      return `${out}]`;
+    }
     const obj = v as { readonly [key: string]: PythonJsonValue | undefined };
-    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
+    const keys = Object.keys(obj);
     if (sortKeys) keys.sort();
-    return `{${keys.map((k) => `${encodeString(k, ensureAscii)}: ${write(obj[k]!)}`).join(', ')}}`;
+    let out = '{';
+    let first = true;
+    for (const k of keys) {
+      const member = obj[k];
+      if (member === undefined) continue;
+      out += `${first ? '' : ', '}${encodeString(k, ensureAscii)}: ${write(member)}`;
+      first = false;
+    }
+    return `${out}}`;
   };
   return write(value);
 }

@@ -26,14 +26,14 @@
 import type { CatalogContext } from '../catalog/catalog.js';
 import { setLatestBackup, writeIndexFinish, writeIndexStart } from '../catalog/index-writer.js';
 import type { MetadataPort, SnapshotPort } from '../cassandra/types.js';
-import { encodeManifest, manifestTotals } from '../domain/manifest.js';
+import { encodeManifestBytes, manifestTotals } from '../domain/manifest.js';
 import { encodeServerVersion } from '../domain/server-version.js';
 import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
 import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
 import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
-import { flushStore, putText } from '../storage/helpers.js';
+import { flushStore, listObjectPages, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
@@ -124,8 +124,10 @@ async function writeStart(ctx: BackupNodeContext, o: BackupNodeOptions, differen
 async function listPool(ctx: BackupNodeContext, name: string): Promise<PoolObject[]> {
   ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
   const pool: PoolObject[] = [];
-  for await (const o of ctx.storage.list(dataFolder(ctx.layout, ctx.fqdn, name, true))) {
-    pool.push({ key: o.key, size: o.size, ...(o.hash !== undefined ? { hash: o.hash } : {}) });
+  // Pages: one async step per page, not per object (a pool holds up to 100,000s of objects). Only
+  // what the plan reads is kept (not the listing's Date per object).
+  for await (const page of listObjectPages(ctx.storage, dataFolder(ctx.layout, ctx.fqdn, name, true))) {
+    for (const o of page) pool.push(o.hash !== undefined ? { key: o.key, size: o.size, hash: o.hash } : { key: o.key, size: o.size });
   }
   return pool;
 }
@@ -213,7 +215,7 @@ export async function backupNode(ctx: BackupNodeContext, o: BackupNodeOptions): 
     // The last point to stop: past it the manifest makes the backup complete.
     throwIfAborted(ctx.signal, what);
     ctx.log.info('Updating backup index');
-    const manifestText = encodeManifest(sections);
+    const manifestText = encodeManifestBytes(sections);
     const manifestInfo = await putText(ctx.storage, metaKey(ctx.layout, ctx.fqdn, o.backupName, 'manifest.json'), manifestText);
     const finishedEpoch = Math.floor(manifestInfo.lastModified.getTime() / 1000);
     await writeIndexFinish(ctx, { name: o.backupName, fqdn: ctx.fqdn, finished: finishedEpoch, manifestText });

@@ -23,9 +23,10 @@ import { partSizeFor } from '../storage/backends/s3/options.js';
 import { uploadFile } from '../storage/helpers.js';
 import type { ObjectInfo, StorageBackend } from '../storage/types.js';
 import type { HashCache } from '../transfer/hash-cache.js';
-import { hashFile, type ContentHashes, type HashSpec } from '../transfer/hashing.js';
+import { hashFile, hashSmallFileSync, SMALL_FILE_BYTES, type ContentHashes, type HashSpec } from '../transfer/hashing.js';
 import type { ProgressReporter } from '../transfer/progress.js';
 import { describeError } from '../util/errors.js';
+import { SyncSlices } from '../util/sync-slices.js';
 import type { Logger } from '../util/logger.js';
 
 /** Files whose hash is looked up or computed at once (at least; `md5_check_concurrency` if higher). */
@@ -45,26 +46,51 @@ export interface UploadSettings {
   readonly signal?: AbortSignal;
 }
 
+/** What to compute so a local file compares with a stored hash, and where the result is in the digests. */
+interface HashForm {
+  readonly spec: HashSpec;
+  readonly pick: (h: ContentHashes) => string | undefined;
+}
+
+// One of each for the stores whose form does not depend on the file (most checks): no allocation per file.
+const MD5_HEX: HashForm = { spec: { md5: true }, pick: (h) => h.md5Hex };
+const MD5_BASE64: HashForm = { spec: { md5: true }, pick: (h) => h.md5Base64 };
+const NO_HASH: HashForm = { spec: {}, pick: () => undefined };
+const pickEtag = (h: ContentHashes): string | undefined => h.s3Etag;
+
 /** What to compute so the local file compares with `storedHash` of a store of this kind, and how to read it. */
-function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): { spec: HashSpec; pick: (h: ContentHashes) => string | undefined } {
+function specFor(storage: StorageBackend, size: number, storedHash: string, chunk: number): HashForm {
   switch (storage.capabilities.hashKind) {
     case 's3-etag':
-      if (/-\d+$/.test(storedHash)) {
-        return { spec: { s3Etag: { partSize: partSizeFor(size, chunk), threshold: 0 } }, pick: (h) => h.s3Etag };
-      }
-      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+      if (/-\d+$/.test(storedHash)) return { spec: { s3Etag: { partSize: partSizeFor(size, chunk), threshold: 0 } }, pick: pickEtag };
+      return MD5_HEX;
     case 'md5-base64':
-      return { spec: { md5: true }, pick: (h) => h.md5Base64 };
+      return MD5_BASE64;
     case 'md5-hex':
-      return { spec: { md5: true }, pick: (h) => h.md5Hex };
+      return MD5_HEX;
     case 'none':
-      return { spec: {}, pick: () => undefined };
+      return NO_HASH;
   }
 }
 
 /** The hash forms a `check` decision is compared in: one per candidate of the same size with a hash. */
-function formsOf(d: FileDecision, s: UploadSettings) {
-  return comparableCandidates(d).map((c) => ({ key: c.key, ...specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize) }));
+function formsOf(d: FileDecision, s: UploadSettings): Array<HashForm & { readonly key: string }> {
+  return comparableCandidates(d).map((c) => {
+    const form = specFor(s.storage, d.file.size, c.hash!, s.multipartChunksize);
+    return { key: c.key, spec: form.spec, pick: form.pick };
+  });
+}
+
+/** A file's hash for its one comparable candidate (the common case), without a `Map` per file. */
+class OneCandidate {
+  constructor(
+    private readonly key: string,
+    private readonly hash: string | undefined,
+  ) {}
+
+  get(candidateKey: string): string | undefined {
+    return candidateKey === this.key ? this.hash : undefined;
+  }
 }
 
 /** One spec covering both (a single read computes every digest asked for). */
@@ -102,21 +128,47 @@ export async function runHashChecks(plan: readonly TablePlan[], pool: readonly s
   s.log.info(`Comparing ${checks.length} files with the stored objects of the same name`);
   const hashes = new Map<string, FileHashes>();
   const record = (d: FileDecision, forms: ReturnType<typeof formsOf>, computed: ContentHashes | undefined): void => {
-    const byCandidate = new Map<string, string | undefined>();
-    for (const f of forms) byCandidate.set(f.key, computed && f.pick(computed));
-    hashes.set(d.key, { byCandidate, ...(computed?.md5Hex ? { md5Hex: computed.md5Hex } : {}) });
+    let byCandidate: FileHashes['byCandidate'];
+    if (forms.length === 1) byCandidate = new OneCandidate(forms[0]!.key, computed && forms[0]!.pick(computed));
+    else {
+      const map = new Map<string, string | undefined>();
+      for (const f of forms) map.set(f.key, computed && f.pick(computed));
+      byCandidate = map;
+    }
+    hashes.set(d.key, computed?.md5Hex ? { byCandidate, md5Hex: computed.md5Hex } : { byCandidate });
   };
   // First the files the cache answers from the snapshot listing's stat (an unchanged node: all of
   // them), without a promise each; then the others, `md5_check_concurrency` at once.
   const toHash: Array<{ d: FileDecision; forms: ReturnType<typeof formsOf>; spec: HashSpec }> = [];
   for (const d of checks) {
     const forms = formsOf(d, s);
-    const spec = forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
+    const spec = forms.length === 1 ? forms[0]!.spec : forms.reduce<HashSpec>((acc, f) => unionSpec(acc, f.spec), {});
     const hit = forms.length === 0 ? undefined : d.file.identity && s.hashCache?.cached(d.file.identity, d.file.size, spec);
     if (forms.length === 0 || hit) record(d, forms, hit);
     else toHash.push({ d, forms, spec });
   }
-  await forEachLimited(toHash, s, async ({ d, forms, spec }) => {
+  // Small files (most of a snapshot's) synchronously, in slices: no thread-pool hop per file.
+  const slices = new SyncSlices(s.signal);
+  const large: typeof toHash = [];
+  for (const item of toHash) {
+    if (item.d.file.size > SMALL_FILE_BYTES) {
+      large.push(item);
+      continue;
+    }
+    if (slices.due()) await slices.next();
+    let computed: ContentHashes | undefined;
+    try {
+      computed = s.hashCache ? s.hashCache.hashSmallFileSync(item.d.file.path, item.spec) : hashSmallFileSync(item.d.file.path, item.spec);
+    } catch (err) {
+      s.log.warning(`Cannot hash ${item.d.file.path} (${describeError(err)}); not reusing a stored copy`);
+      record(item.d, item.forms, undefined);
+      continue;
+    }
+    // Grown past the small size since the snapshot was listed: the general path.
+    if (computed) record(item.d, item.forms, computed);
+    else large.push(item);
+  }
+  await forEachLimited(large, s, async ({ d, forms, spec }) => {
     try {
       record(d, forms, await hashLocal(s, d.file, spec));
     } catch (err) {

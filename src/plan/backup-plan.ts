@@ -149,6 +149,8 @@ export function planBackupUploads(input: BackupPlanInput): TablePlan[] {
       const key = input.keyOf(table, file);
       const found = byIdentity.get(input.identityOfFile(table, file));
       if (!found) return { file, key, action: 'upload' };
+      // The listing's string for the plain key when it is stored (one copy per file, not two).
+      if (found.length === 1) return { file, key: found[0]!.key === key ? found[0]!.key : key, action: 'check', candidates: found };
       return { file, key, action: 'check', candidates: [...found].sort(candidateOrder(key)) };
     }),
   }));
@@ -166,8 +168,11 @@ export function comparableCandidates(decision: FileDecision): PoolObject[] {
 
 /** What the caller learnt about one file's content. */
 export interface FileHashes {
-  /** The file's hash in each comparable candidate's form, by candidate key (undefined: could not be computed). */
-  readonly byCandidate: ReadonlyMap<string, string | undefined>;
+  /**
+   * The file's hash in each comparable candidate's form, by candidate key (undefined: could not be
+   * computed). A `Map` does; so does anything with its `get`.
+   */
+  readonly byCandidate: { get(candidateKey: string): string | undefined };
   /** The file's MD5 in lower-case hex, when computed (names a tagged key). */
   readonly md5Hex?: string;
 }

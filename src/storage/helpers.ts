@@ -28,15 +28,18 @@ export async function getText(backend: StorageBackend, key: string, options: { s
   return (await getBytes(backend, key, options)).toString('utf8');
 }
 
-/** Stores `text` as UTF-8, byte for byte (no newline added), and returns the stored object's info. */
-export function putText(backend: StorageBackend, key: string, text: string, options: PutOptions = {}): Promise<ObjectInfo> {
-  return backend.put(key, { kind: 'bytes', data: Buffer.from(text, 'utf8') }, options);
+/**
+ * Stores `text` as UTF-8, byte for byte (no newline added), or bytes already encoded as they are,
+ * and returns the stored object's info.
+ */
+export function putText(backend: StorageBackend, key: string, text: string | Uint8Array, options: PutOptions = {}): Promise<ObjectInfo> {
+  return backend.put(key, { kind: 'bytes', data: typeof text === 'string' ? Buffer.from(text, 'utf8') : text }, options);
 }
 
 /** The whole listing of `prefix` as an array, in the backend's (ascending byte) order. */
 export async function listAll(backend: StorageBackend, prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
-  for await (const info of backend.list(prefix, options)) out.push(info);
+  for await (const page of listObjectPages(backend, prefix, options)) for (const info of page) out.push(info);
   return out;
 }
 
@@ -223,8 +226,28 @@ export async function deleteMany(backend: StorageBackend, keys: readonly string[
   return { deleted, failed };
 }
 
-/** Keys per page when `listKeyPages` falls back to `list`. */
+/** Keys per page when `listKeyPages` or `listObjectPages` falls back to `list`. */
 const KEY_PAGE_SIZE = 1000;
+
+/**
+ * The listing of `prefix` in pages (non-empty arrays, ascending order): the backend's own pages
+ * where it has them (`StorageBackend.listPages`), else `list` gathered into pages.
+ */
+export async function* listObjectPages(backend: StorageBackend, prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
+  if (backend.listPages) {
+    yield* backend.listPages(prefix, options);
+    return;
+  }
+  let page: ObjectInfo[] = [];
+  for await (const info of backend.list(prefix, options)) {
+    page.push(info);
+    if (page.length >= KEY_PAGE_SIZE) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
 
 /**
  * The keys under `prefix`, in ascending order, in pages (non-empty arrays): the backend's own

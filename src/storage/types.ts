@@ -116,6 +116,14 @@ export interface StorageBackend {
   stat(key: string): Promise<ObjectInfo | undefined>;
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /**
+   * Optional: what `list(prefix)` yields, in the same order, in pages (non-empty arrays). Offered
+   * by stores that list in pages anyway (a folder's files, a ListObjects response), so a caller
+   * walking a large listing (a node's pool of 100,000 objects) pays one async step per page
+   * instead of one per object and per wrapper. Callers use `listObjectPages` from
+   * `storage/helpers.ts`, which falls back to `list`.
+   */
+  listPages?(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]>;
+  /**
    * Optional: the keys `list(prefix)` would yield, in the same order, without their metadata, in
    * pages (non-empty arrays). Offered by stores where metadata costs extra per object (local: one
    * `stat` per file), so a caller that needs only names (the catalog reading a 150,000-entry index)

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -279,6 +280,48 @@ export async function placeFileAtomically(destination: string, fill: (tempPath: 
     return written;
   } catch (err) {
     await unlink(path).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * `writeFileAtomically` for bytes already in memory, synchronously: the temporary file beside
+ * `destination` written in one go, flushed unless `durable` is false, then renamed into place; on
+ * any failure it is removed and the destination is untouched. For small objects, where the
+ * asynchronous path's ten or so thread-pool round trips (folder, open, write, stat, close, rename)
+ * cost more CPU than the bytes (local storage, 20,000 files of 1-16 KiB: about 0.6 ms per file).
+ */
+export function writeSmallFileAtomicallySync(destination: string, bytes: Uint8Array, options: Pick<AtomicWriteOptions, 'durable'> = {}): WrittenFile {
+  let fd: number | undefined;
+  let path = '';
+  for (let attempt = 1; fd === undefined; attempt++) {
+    mkdirSync(dirname(destination), { recursive: true });
+    path = tempPathBeside(destination);
+    try {
+      fd = openSync(path, 'wx');
+    } catch (err) {
+      // A delete elsewhere may prune the folder between mkdir and open: make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= CREATE_ATTEMPTS) throw err;
+    }
+  }
+  try {
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      if (options.durable !== false) fsyncSync(fd);
+      const st = fstatSync(fd, { bigint: true });
+      closeSync(fd);
+      fd = undefined;
+      renameSync(path, destination);
+      return { size: bytes.length, mtime: st.mtime, stamp: { ino: st.ino, mtimeNs: st.mtimeNs } };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  } catch (err) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone (the rename happened) or never made: nothing to remove.
+    }
     throw err;
   }
 }

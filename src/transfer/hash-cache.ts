@@ -5,17 +5,20 @@
  * runs. A file modified while it is being hashed is not cached.
  */
 import type { BigIntStats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { writeFileAtomically } from './atomic-file.js';
 import type { HashWorkerPool } from './hash-pool.js';
-import { hashFile, type ContentHashes, type HashSpec } from './hashing.js';
+import { hashFile, hashSmallFileSync, SMALL_FILE_BYTES, type ContentHashes, type HashSpec } from './hashing.js';
 
-interface Entry {
+/** An entry of the cache file (`version: 1`). */
+interface FileEntry {
   size: number;
   /** mtime in nanoseconds, as a decimal string (exact; a double would lose precision). */
   mtimeNs: string;
   md5Hex?: string;
+  /** Written for readers that expect it; derived from `md5Hex` when read. */
   md5Base64?: string;
   /** Multipart ETags by part size. */
   partEtags?: Record<string, string>;
@@ -23,7 +26,23 @@ interface Entry {
 
 interface CacheFile {
   version: 1;
-  entries: Record<string, Entry>;
+  entries: Record<string, FileEntry>;
+}
+
+/**
+ * An entry in memory: one object of a fixed shape per file, without the base64 MD5 (made from the
+ * hex one when answering) and with a flag for "looked up by this process" (a 100,000-file node's
+ * cache held two more strings per file for those).
+ */
+class Entry {
+  constructor(
+    readonly size: number,
+    readonly mtimeNs: string,
+    readonly md5Hex: string | undefined,
+    readonly partEtags: Readonly<Record<string, string>> | undefined,
+    /** Looked up or stored by this process (`save({ dropUnused })` keeps only these). */
+    public used = false,
+  ) {}
 }
 
 /** Where a `HashCache` persists and who hashes on a miss. */
@@ -45,7 +64,6 @@ export interface HashCacheStats {
 /** A digest cache; one instance per process is enough (share it between operations). */
 export class HashCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly used = new Set<string>();
   /** Whether an entry was added or changed since the cache was loaded (else `save` has nothing to write). */
   private dirty = false;
   readonly stats: HashCacheStats = { hits: 0, misses: 0 };
@@ -75,7 +93,10 @@ export class HashCache {
       const parsed = JSON.parse(await readFile(options.persistPath, 'utf8')) as Partial<CacheFile>;
       if (parsed.version === 1 && parsed.entries && typeof parsed.entries === 'object') {
         for (const [id, e] of Object.entries(parsed.entries)) {
-          if (typeof e.size === 'number' && typeof e.mtimeNs === 'string') cache.entries.set(id, e);
+          if (typeof e.size !== 'number' || typeof e.mtimeNs !== 'string') continue;
+          const md5Hex = typeof e.md5Hex === 'string' ? e.md5Hex : undefined;
+          const partEtags = e.partEtags && typeof e.partEtags === 'object' ? e.partEtags : undefined;
+          cache.entries.set(id, new Entry(e.size, e.mtimeNs, md5Hex, partEtags));
         }
       }
     } catch {
@@ -91,24 +112,46 @@ export class HashCache {
    */
   async hashFile(path: string, spec: HashSpec): Promise<ContentHashes> {
     const before = await stat(path, { bigint: true });
-    const id = `${before.dev}:${before.ino}`;
+    const { entry, missing } = this.lookup(before, spec);
+    if (!missing) return answer(entry, spec);
+    const computed = this.pool ? await this.pool.hashFile(path, missing) : await hashFile(path, missing);
+    return this.keep(before, await stat(path, { bigint: true }), entry, computed, missing, spec);
+  }
+
+  /**
+   * `hashFile` for a file of at most `SMALL_FILE_BYTES`, synchronously on this thread (see
+   * `hashSmallFileSync`: no thread-pool hop per file); `undefined` when the file is larger (then
+   * `hashFile`). The same checks: a file replaced or modified while read is not cached.
+   */
+  hashSmallFileSync(path: string, spec: HashSpec): ContentHashes | undefined {
+    const before = statSync(path, { bigint: true });
+    if (before.size > BigInt(SMALL_FILE_BYTES)) return undefined;
+    const { entry, missing } = this.lookup(before, spec);
+    if (!missing) return answer(entry, spec);
+    const computed = hashSmallFileSync(path, missing);
+    if (!computed) return undefined;
+    return this.keep(before, statSync(path, { bigint: true }), entry, computed, missing, spec);
+  }
+
+  /** The entry for a file whose stat is `before` (a fresh one if none matches) and what it cannot answer; counts a hit. */
+  private lookup(before: BigIntStats, spec: HashSpec): { entry: Entry; missing: HashSpec | undefined } {
     const size = Number(before.size);
     const mtimeNs = before.mtimeNs.toString();
-    this.used.add(id);
-    let entry = this.entries.get(id);
-    if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = { size, mtimeNs };
+    let entry = this.entries.get(`${before.dev}:${before.ino}`);
+    if (!entry || entry.size !== size || entry.mtimeNs !== mtimeNs) entry = new Entry(size, mtimeNs, undefined, undefined);
+    entry.used = true;
     const missing = missingSpec(entry, spec);
-    if (!missing) {
-      this.stats.hits += 1;
-      return answer(entry, spec);
-    }
-    this.stats.misses += 1;
-    const computed = this.pool ? await this.pool.hashFile(path, missing) : await hashFile(path, missing);
+    if (missing) this.stats.misses += 1;
+    else this.stats.hits += 1;
+    return { entry, missing };
+  }
+
+  /** Caches what was computed between the stats `before` and `after`, unless the file changed meanwhile; answers `spec`. */
+  private keep(before: BigIntStats, after: BigIntStats, entry: Entry, computed: ContentHashes, missing: HashSpec, spec: HashSpec): ContentHashes {
     const merged = mergeInto(entry, computed, missing);
-    const after = await stat(path, { bigint: true });
     // Replaced or modified while being read: the digests may describe neither version; do not keep them.
-    if (sameFile(before, after) && computed.size === size) {
-      this.entries.set(id, merged);
+    if (sameFile(before, after) && computed.size === entry.size) {
+      this.entries.set(`${before.dev}:${before.ino}`, merged);
       this.dirty = true;
     }
     return answer(merged, spec);
@@ -123,7 +166,7 @@ export class HashCache {
     const id = `${identity.dev}:${identity.ino}`;
     const entry = this.entries.get(id);
     if (!entry || entry.size !== size || entry.mtimeNs !== identity.mtimeNs.toString() || missingSpec(entry, spec)) return undefined;
-    this.used.add(id);
+    entry.used = true;
     this.stats.hits += 1;
     return answer(entry, spec);
   }
@@ -141,11 +184,19 @@ export class HashCache {
     const size = Number(before.size);
     const mtimeNs = before.mtimeNs.toString();
     const old = this.entries.get(id);
-    const base: Entry = old && old.size === size && old.mtimeNs === mtimeNs ? old : { size, mtimeNs };
-    this.used.add(id);
-    if (base.md5Hex === md5Hex) return;
-    this.entries.set(id, { ...base, md5Hex, md5Base64: Buffer.from(md5Hex, 'hex').toString('base64') });
+    const base = old && old.size === size && old.mtimeNs === mtimeNs ? old : undefined;
+    if (base?.md5Hex === md5Hex) {
+      base.used = true;
+      return;
+    }
+    this.entries.set(id, new Entry(size, mtimeNs, md5Hex, base?.partEtags, true));
     this.dirty = true;
+  }
+
+  /** Whether every entry was looked up or stored by this process. */
+  private allUsed(): boolean {
+    for (const e of this.entries.values()) if (!e.used) return false;
+    return true;
   }
 
   /** Entries held. */
@@ -161,9 +212,17 @@ export class HashCache {
   async save(options: { dropUnused?: boolean } = {}): Promise<void> {
     if (!this.persistPath) return;
     // Nothing new and nothing to drop (an unchanged node): the file already says it all.
-    if (!this.dirty && (!options.dropUnused || [...this.entries.keys()].every((id) => this.used.has(id)))) return;
-    const entries: Record<string, Entry> = {};
-    for (const [id, e] of this.entries) if (!options.dropUnused || this.used.has(id)) entries[id] = e;
+    if (!this.dirty && (!options.dropUnused || this.allUsed())) return;
+    const entries: Record<string, FileEntry> = {};
+    for (const [id, e] of this.entries) {
+      if (options.dropUnused && !e.used) continue;
+      entries[id] = {
+        size: e.size,
+        mtimeNs: e.mtimeNs,
+        ...(e.md5Hex !== undefined ? { md5Hex: e.md5Hex, md5Base64: Buffer.from(e.md5Hex, 'hex').toString('base64') } : {}),
+        ...(e.partEtags ? { partEtags: e.partEtags } : {}),
+      };
+    }
     const body: CacheFile = { version: 1, entries };
     await writeFileAtomically(this.persistPath, Readable.from([Buffer.from(JSON.stringify(body))]));
   }
@@ -188,20 +247,17 @@ function missingSpec(entry: Entry, spec: HashSpec): HashSpec | undefined {
 }
 
 function mergeInto(entry: Entry, computed: ContentHashes, asked: HashSpec): Entry {
-  const out: Entry = { ...entry, ...(entry.partEtags ? { partEtags: { ...entry.partEtags } } : {}) };
-  if (asked.md5 && computed.md5Hex && computed.md5Base64) {
-    out.md5Hex = computed.md5Hex;
-    out.md5Base64 = computed.md5Base64;
-  }
-  if (asked.s3Etag && computed.s3Etag) out.partEtags = { ...out.partEtags, [String(asked.s3Etag.partSize)]: computed.s3Etag };
-  return out;
+  const md5Hex = asked.md5 && computed.md5Hex ? computed.md5Hex : entry.md5Hex;
+  const partEtags = asked.s3Etag && computed.s3Etag ? { ...entry.partEtags, [String(asked.s3Etag.partSize)]: computed.s3Etag } : entry.partEtags;
+  return new Entry(entry.size, entry.mtimeNs, md5Hex, partEtags, true);
 }
 
+/** The digests `spec` asks for, from an entry that holds them all (the base64 MD5 made from the hex one). */
 function answer(entry: Entry, spec: HashSpec): ContentHashes {
   const out: { size: number; md5Hex?: string; md5Base64?: string; s3Etag?: string } = { size: entry.size };
-  if (spec.md5 && entry.md5Hex && entry.md5Base64) {
+  if (spec.md5 && entry.md5Hex !== undefined) {
     out.md5Hex = entry.md5Hex;
-    out.md5Base64 = entry.md5Base64;
+    out.md5Base64 = Buffer.from(entry.md5Hex, 'hex').toString('base64');
   }
   const etag = spec.s3Etag;
   if (etag) {

@@ -7,6 +7,7 @@
  * pass over the parts, not a second pass for the whole-file digest.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -152,6 +153,47 @@ export async function hashFileHandle(handle: FileHandle, spec: HashSpec, expecte
     for await (const chunk of readFileChunks(handle, buffers)) hasher.update(chunk);
     return hasher.digest();
   });
+}
+
+/** Files up to this size may be hashed by `hashSmallFileSync` (one read into a reused buffer). */
+export const SMALL_FILE_BYTES = 1024 * 1024;
+
+/** The buffer `hashSmallFileSync` reads into: one byte more than it accepts, so a larger file shows. */
+let smallBuffer: Buffer | undefined;
+
+/**
+ * Reads the file at `path` synchronously on this thread and returns its digests, or `undefined`
+ * when it holds more than {@link SMALL_FILE_BYTES} (then `hashFile`). For the many small files of
+ * a snapshot (TOC, Digest, Filter, Statistics...): the asynchronous path costs an open, reads, a
+ * close and their thread-pool hops per file, which was most of the CPU of hashing 20,000 small
+ * files (measured: 8.2 s of CPU, 0.4 ms per file, against well under 0.1 ms this way). Callers run
+ * it in `SyncSlices` so the event loop is still served.
+ */
+export function hashSmallFileSync(path: string, spec: HashSpec): ContentHashes | undefined {
+  const bytes = readSmallFileSync(path);
+  return bytes && hashBytes(bytes, spec);
+}
+
+/**
+ * The whole content of the file at `path`, read synchronously into a buffer this module reuses,
+ * or `undefined` when it holds more than {@link SMALL_FILE_BYTES}. The view is valid only until the
+ * next call: use it before anything else runs (no `await` in between).
+ */
+export function readSmallFileSync(path: string): Buffer | undefined {
+  smallBuffer ??= Buffer.allocUnsafe(SMALL_FILE_BYTES + 1);
+  const fd = openSync(path, 'r');
+  let size = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, smallBuffer, size, smallBuffer.length - size, null);
+      if (n === 0) break;
+      size += n;
+      if (size > SMALL_FILE_BYTES) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return smallBuffer.subarray(0, size);
 }
 
 /** Reads the file at `path` once and returns its digests (no cache; see `HashCache`). */

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { InvalidRangeError, NotFoundError } from '../../src/storage/errors.js';
-import { listKeyPages } from '../../src/storage/helpers.js';
+import { listKeyPages, listObjectPages } from '../../src/storage/helpers.js';
 import { compareKeys, InvalidKeyError } from '../../src/storage/key-rules.js';
 import type { ByteSource, ObjectInfo, StorageBackend } from '../../src/storage/types.js';
 import { ContentHasher, hashBytes, hashInStoreForm, hashSpecFor, type MultipartSpec } from '../../src/transfer/hashing.js';
@@ -225,6 +225,20 @@ export function describeStorageConformance(
           names.push(...page);
         }
         assert.deepEqual(names, (await listKeys(backend(), k(p))).map((i) => i.key), `prefix ${p}`);
+      }
+    });
+
+    test('paged listing yields exactly what list yields, in the same order', caseOptions, async () => {
+      const keys = ['g/a/b/x', 'g/a/bc', 'g/a/.idx/f', 'g/b', 'g/a/b-c', 'g/ab', 'g/a/b/y'];
+      await Promise.all(keys.map((key) => backend().put(k(key), { kind: 'bytes', data: Buffer.from(key) })));
+      for (const p of ['g/', 'g/a/b', 'g/a/b/', 'g/none']) {
+        const paged: ObjectInfo[] = [];
+        for await (const page of listObjectPages(backend(), k(p))) {
+          assert.ok(page.length > 0, 'pages are never empty');
+          paged.push(...page);
+        }
+        const listed = await listKeys(backend(), k(p));
+        assert.deepEqual(paged.map((i) => [i.key, i.size, i.hash]), listed.map((i) => [i.key, i.size, i.hash]), `prefix ${p}`);
       }
     });
 

@@ -24,6 +24,7 @@
  * rewritten with the live ones when the folder is listed.
  */
 import type { BigIntStats } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,6 +36,13 @@ export const RECORD_LOG = 'stored-md5.jsonl';
 
 /** Lines beyond this many more than the folder's live records make a listing compact the log. */
 const COMPACT_SLACK = 64;
+
+/** No log, or records that cannot be read: no hash is known (never a failure: the hashes only enable reuse). */
+function noLog(err: unknown): string {
+  const code = errnoCode(err);
+  if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') throw err;
+  return '';
+}
 
 /** One stored object, as recorded. */
 export interface HashRecord {
@@ -149,16 +157,26 @@ export class HashRecords {
 
   /** The records of folder `dirKey` (`a/b/`, or '' for the bucket folder). A missing or unreadable log gives none. */
   async folder(dirKey: string): Promise<FolderRecords> {
+    return this.parse(dirKey, await readFile(this.logPath(dirKey), 'utf8').catch(noLog));
+  }
+
+  /**
+   * `folder`, read synchronously: for the local listing, which reads one log per folder of the
+   * pool in its synchronous slices (`local-list.ts`); a log is a few hundred bytes per object.
+   */
+  folderSync(dirKey: string): FolderRecords {
+    let text: string;
+    try {
+      text = readFileSync(this.logPath(dirKey), 'utf8');
+    } catch (err) {
+      text = noLog(err);
+    }
+    return this.parse(dirKey, text);
+  }
+
+  private parse(dirKey: string, text: string): FolderRecords {
     const byName = new Map<string, HashRecord>();
     let lines = 0;
-    let text = '';
-    try {
-      text = await readFile(this.logPath(dirKey), 'utf8');
-    } catch (err) {
-      const code = errnoCode(err);
-      // No log, or records that cannot be read: no hash is known (never a failure: the hashes only enable reuse).
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') throw err;
-    }
     for (const raw of text.split('\n')) {
       if (raw === '') continue;
       lines++;

@@ -2,17 +2,19 @@
  * Listing a folder tree as object keys, for the local backend: ascending UTF-8 byte order of key,
  * streamed one folder at a time (a 200,000-file bucket is never held in memory, only the entries
  * of the folders on the current path), starting at the deepest folder the prefix names.
+ *
+ * The walk uses synchronous `readdir` and `stat` in short slices (`util/sync-slices.ts`: a quarter
+ * of the CPU of promise-based calls, measured on 20,000 files) and one generator whatever the
+ * depth: a recursive `yield*` walk paid one more async step per object and per level.
  */
 import type { BigIntStats, Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTempFileName } from '../../transfer/atomic-file.js';
+import { SyncSlices } from '../../util/sync-slices.js';
 import { compareKeys } from '../key-rules.js';
 import type { ObjectInfo } from '../types.js';
 import { errnoCode } from './local-errors.js';
-
-/** Files stat'ed at once; keeps the disk busy without holding many pending calls. */
-const STAT_BATCH = 64;
 
 interface Entry {
   readonly name: string;
@@ -22,28 +24,75 @@ interface Entry {
 }
 
 /**
- * Gives the listing of one folder its hashes: `forFolder(dirKey, whole)` is asked once per folder
- * holding files (`whole`: every file of the folder is listed, not only those matching a name
- * prefix) and answers, for each file's stat, its hash or undefined; `done` is called once the
- * folder's files are all stat'ed, with the hashes given (the caller may tidy its records then).
+ * Gives the listing of one folder its hashes: `forFolder(dirKey)` is asked once per folder
+ * holding files and answers, for each file's stat, its hash or undefined; `done` is called once
+ * the folder's files are all stat'ed (`whole`: every file of the folder was listed, not only those
+ * matching a name prefix), with the hashes given (the caller may tidy its records then).
  */
 export interface FolderHashes {
-  forFolder(dirKey: string): Promise<{
+  forFolder(dirKey: string): {
     hashOf(name: string, st: BigIntStats): string | undefined;
     done(whole: boolean, given: ReadonlyMap<string, BigIntStats>): Promise<void>;
-  }>;
+  };
 }
 
 /**
  * Yields every file under `root` whose key (path relative to `root`, `/`-separated) starts with
- * `prefix`. `prefix` must already be validated. Files that vanish while listing are skipped;
- * temporary files of in-flight writes are never yielded; symbolic links to folders are not followed.
- * With `hashes`, each object carries the hash it answers (see {@link FolderHashes}).
+ * `prefix`, in pages (one folder's files at a time, never empty). `prefix` must already be
+ * validated. Files that vanish while listing are skipped; temporary files of in-flight writes are
+ * never yielded; symbolic links to folders are not followed. With `hashes`, each object carries the
+ * hash it answers (see {@link FolderHashes}).
  */
-export async function* listLocalTree(root: string, prefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<ObjectInfo> {
+export async function* listLocalTree(root: string, prefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<readonly ObjectInfo[]> {
   const cut = prefix.lastIndexOf('/') + 1;
-  const dirKey = prefix.slice(0, cut);
-  yield* walk(join(root, dirKey), dirKey, prefix.slice(cut), signal, hashes);
+  const slices = new SyncSlices(signal);
+  // The folders being walked, outermost first; each resumes after the subfolder it entered.
+  const stack = [openFolder(join(root, prefix.slice(0, cut)), prefix.slice(0, cut), prefix.slice(cut), hashes)];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const page: ObjectInfo[] = [];
+    let sub: Entry | undefined;
+    while (top.next < top.entries.length) {
+      const entry = top.entries[top.next++]!;
+      if (entry.isDir) {
+        sub = entry;
+        break;
+      }
+      const st = statFile(join(top.dirPath, entry.name));
+      if (!st) continue;
+      const hash = top.folder?.hashOf(entry.name, st);
+      if (hash !== undefined) top.given.set(entry.name, st);
+      page.push({ key: `${top.dirKey}${entry.name}`, size: Number(st.size), lastModified: st.mtime, ...(hash !== undefined ? { hash } : {}) });
+      if (page.length >= PAGE_SIZE) break;
+    }
+    if (page.length > 0) yield page;
+    if (slices.due()) await slices.next();
+    if (sub) stack.push(openFolder(join(top.dirPath, sub.name), `${top.dirKey}${sub.name}/`, '', hashes));
+    else if (top.next >= top.entries.length) {
+      stack.pop();
+      await top.folder?.done(top.namePrefix === '', top.given);
+    }
+  }
+}
+
+/** Objects per page at most (a folder with more files gives several pages). */
+const PAGE_SIZE = 1000;
+
+interface OpenFolder {
+  readonly dirPath: string;
+  readonly dirKey: string;
+  readonly namePrefix: string;
+  readonly entries: readonly Entry[];
+  /** Index of the next entry to list. */
+  next: number;
+  readonly folder: ReturnType<FolderHashes['forFolder']> | undefined;
+  readonly given: Map<string, BigIntStats>;
+}
+
+function openFolder(dirPath: string, dirKey: string, namePrefix: string, hashes: FolderHashes | undefined): OpenFolder {
+  const entries = readEntries(dirPath, namePrefix);
+  const folder = entries.some((e) => !e.isDir) ? hashes?.forFolder(dirKey) : undefined;
+  return { dirPath, dirKey, namePrefix, entries, next: 0, folder, given: new Map() };
 }
 
 /**
@@ -53,56 +102,34 @@ export async function* listLocalTree(root: string, prefix: string, signal?: Abor
  */
 export async function* listLocalKeys(root: string, prefix: string, signal?: AbortSignal): AsyncGenerator<readonly string[]> {
   const cut = prefix.lastIndexOf('/') + 1;
-  const dirKey = prefix.slice(0, cut);
-  yield* walkKeys(join(root, dirKey), dirKey, prefix.slice(cut), signal);
-}
-
-async function* walkKeys(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal): AsyncGenerator<readonly string[]> {
-  signal?.throwIfAborted();
-  let page: string[] = [];
-  for (const entry of await readEntries(dirPath, namePrefix)) {
-    if (!entry.isDir) {
-      page.push(`${dirKey}${entry.name}`);
-      continue;
-    }
-    // Keys stay in order: the files before this folder go out first.
-    if (page.length > 0) yield page;
-    page = [];
-    yield* walkKeys(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal);
-  }
-  if (page.length > 0) yield page;
-}
-
-type Folder = Awaited<ReturnType<FolderHashes['forFolder']>>;
-
-async function* walk(dirPath: string, dirKey: string, namePrefix: string, signal?: AbortSignal, hashes?: FolderHashes): AsyncGenerator<ObjectInfo> {
-  signal?.throwIfAborted();
-  // The folder's records are read while it is listed (one more read per folder would otherwise
-  // add its latency to every folder of a 2,500-table pool).
-  const [entries, folder] = await Promise.all([readEntries(dirPath, namePrefix), hashes?.forFolder(dirKey)]);
-  const given = new Map<string, BigIntStats>();
-  let batch: Entry[] = [];
-  for (const entry of entries) {
-    if (!entry.isDir) {
-      batch.push(entry);
-      if (batch.length >= STAT_BATCH) {
-        yield* statBatch(dirPath, dirKey, batch, folder, given);
-        batch = [];
+  const slices = new SyncSlices(signal);
+  const stack = [{ dirPath: join(root, prefix.slice(0, cut)), dirKey: prefix.slice(0, cut), entries: readEntries(join(root, prefix.slice(0, cut)), prefix.slice(cut)), next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const page: string[] = [];
+    let sub: Entry | undefined;
+    while (top.next < top.entries.length) {
+      const entry = top.entries[top.next++]!;
+      if (entry.isDir) {
+        sub = entry;
+        break;
       }
-      continue;
+      page.push(`${top.dirKey}${entry.name}`);
     }
-    yield* statBatch(dirPath, dirKey, batch, folder, given);
-    batch = [];
-    yield* walk(join(dirPath, entry.name), `${dirKey}${entry.name}/`, '', signal, hashes);
+    // Keys stay in order: the files before a subfolder go out first.
+    if (page.length > 0) yield page;
+    if (slices.due()) await slices.next();
+    if (sub) {
+      const dirPath = join(top.dirPath, sub.name);
+      stack.push({ dirPath, dirKey: `${top.dirKey}${sub.name}/`, entries: readEntries(dirPath, ''), next: 0 });
+    } else stack.pop();
   }
-  yield* statBatch(dirPath, dirKey, batch, folder, given);
-  await folder?.done(namePrefix === '', given);
 }
 
-async function readEntries(dirPath: string, namePrefix: string): Promise<Entry[]> {
+function readEntries(dirPath: string, namePrefix: string): Entry[] {
   let dirents: Dirent[];
   try {
-    dirents = await readdir(dirPath, { withFileTypes: true });
+    dirents = readdirSync(dirPath, { withFileTypes: true });
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
@@ -118,26 +145,13 @@ async function readEntries(dirPath: string, namePrefix: string): Promise<Entry[]
   return entries;
 }
 
-async function* statBatch(dirPath: string, dirKey: string, batch: readonly Entry[], folder: Folder | undefined, given: Map<string, BigIntStats>): AsyncGenerator<ObjectInfo> {
-  if (batch.length === 0) return;
-  const stats = await Promise.all(batch.map((e) => statFile(join(dirPath, e.name))));
-  for (let i = 0; i < batch.length; i++) {
-    const st = stats[i];
-    if (!st) continue;
-    const name = batch[i]!.name;
-    const hash = folder?.hashOf(name, st);
-    if (hash !== undefined) given.set(name, st);
-    yield { key: `${dirKey}${name}`, size: Number(st.size), lastModified: st.mtime, ...(hash !== undefined ? { hash } : {}) };
-  }
-}
-
-async function statFile(path: string): Promise<BigIntStats | undefined> {
+function statFile(path: string): BigIntStats | undefined {
   try {
-    const st = await stat(path, { bigint: true });
-    // Sockets, fifos and links to folders are not objects.
-    return st.isFile() ? st : undefined;
+    const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+    // Missing (deleted while listing), sockets, fifos and links to folders are not objects.
+    return st?.isFile() ? st : undefined;
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined; // deleted while listing
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
     throw err;
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { byteSourceSize } from '../byte-source.js';
-import { listKeyPages } from '../helpers.js';
+import { listKeyPages, listObjectPages } from '../helpers.js';
+import { flattenPages } from '../pages.js';
 import type {
   ByteSource,
   DeleteManyResult,
@@ -81,12 +82,16 @@ export class LoggingBackend implements StorageBackend {
     return this.timed(`stat ${key}`, () => this.inner.stat(key), (i) => (i ? `${i.size} bytes` : 'missing'));
   }
 
-  async *list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  async *listPages(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
     const start = this.clock.now();
     let n = 0;
-    for await (const info of this.inner.list(prefix, options)) {
-      n += 1;
-      yield info;
+    for await (const page of listObjectPages(this.inner, prefix, options)) {
+      n += page.length;
+      yield page;
     }
     if (this.log.debugEnabled) this.log.debug(`${this.provider}: list ${prefix || '(whole bucket)'} ok, ${n} objects in ${this.clock.now() - start} ms`);
   }

@@ -18,7 +18,8 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 import { isRetryable } from '../errors.js';
-import { listKeyPages } from '../helpers.js';
+import { listKeyPages, listObjectPages } from '../helpers.js';
+import { flattenPages } from '../pages.js';
 import { resumableRead } from './resumable-read.js';
 import { RetryPolicy, type RetryOptions } from './retry-policy.js';
 
@@ -63,8 +64,12 @@ export class RetryingBackend implements StorageBackend {
     return this.policy.run('stat', key, () => this.inner.stat(key));
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
-    for await (const page of this.restartable(prefix, options, () => pagesOf(this.inner.list(prefix, options)), (info) => info.key)) yield* page;
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  listPages(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
+    return this.restartable(prefix, options, () => listObjectPages(this.inner, prefix, options), (info) => info.key);
   }
 
   listKeys(prefix: string, options: ListOptions = {}): AsyncIterable<readonly string[]> {
@@ -135,11 +140,6 @@ export class RetryingBackend implements StorageBackend {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** Single objects as one-item pages, so one restart logic serves both listings. */
-async function* pagesOf<T>(items: AsyncIterable<T>): AsyncIterable<readonly T[]> {
-  for await (const item of items) yield [item];
 }
 
 /** `inner` with per-object retries. */

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { byteSourceSize, openByteSource, pipeThrough } from '../byte-source.js';
-import { listKeyPages } from '../helpers.js';
+import { listKeyPages, listObjectPages } from '../helpers.js';
 import type { TokenBucket } from '../../transfer/token-bucket.js';
 import { MeteredStream } from '../../transfer/metered-stream.js';
 import type {
@@ -63,6 +63,10 @@ export class ThrottledBackend implements StorageBackend {
 
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo> {
     return this.inner.list(prefix, options);
+  }
+
+  listPages(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
+    return listObjectPages(this.inner, prefix, options);
   }
 
   listKeys(prefix: string, options?: ListOptions): AsyncIterable<readonly string[]> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DocumentError } from '../../../src/domain/document-error.js';
-import { encodeManifest, manifestTotals, parseManifest } from '../../../src/domain/manifest.js';
+import { encodeManifest, encodeManifestBytes, manifestTotals, parseManifest } from '../../../src/domain/manifest.js';
 import { dumpsPython } from '../../../src/domain/python-json.js';
 import { encodeTokenMap, formatTokenList, parseTokenMap } from '../../../src/domain/tokenmap.js';
 
@@ -55,6 +55,17 @@ describe('manifest', () => {
     const m = parseManifest(text, 'k');
     assert.deepEqual(manifestTotals(m), { size: 10, numObjects: 2 });
     assert.equal(encodeManifest(m), text);
+  });
+  test('the byte encoder writes what json.dumps writes, escapes and growth included', () => {
+    const long = 'x'.repeat(5000);
+    const m = [
+      { keyspace: 'ks\u00e9', columnfamily: 't"1\\', objects: [{ path: `n/data/ks\u00e9/t/\u{1F600}-${long}`, MD5: 'a"b', size: 2 ** 40 }] },
+      { keyspace: 'ks', columnfamily: 'empty', objects: [] },
+    ];
+    const expected = dumpsPython(m.map((s) => ({ keyspace: s.keyspace, columnfamily: s.columnfamily, objects: s.objects.map((o) => ({ path: o.path, MD5: o.MD5, size: o.size })) })));
+    assert.equal(encodeManifest(m), expected);
+    assert.deepEqual(encodeManifestBytes(m), Buffer.from(expected, 'utf8'));
+    assert.equal(encodeManifest([]), '[]');
   });
   const bad: Array<[string, string, RegExp]> = [
     ['truncated', text.slice(0, 40), /k: not valid JSON/],

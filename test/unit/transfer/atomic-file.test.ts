@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { isTempFileName, removeStaleTempFiles, tempPathBeside, writeFileAtomically } from '../../../src/transfer/atomic-file.js';
+import { isTempFileName, removeStaleTempFiles, tempPathBeside, writeFileAtomically, writeSmallFileAtomicallySync } from '../../../src/transfer/atomic-file.js';
 import { ChunkBufferPool } from '../../../src/transfer/file-chunks.js';
 import { ContentHasher } from '../../../src/transfer/hashing.js';
 
@@ -85,6 +85,22 @@ describe('atomic file writes', () => {
     await assert.rejects(writeFileAtomically(dest, endless, { signal: controller.signal }), /stop now/);
     assert.equal(await readFile(dest, 'utf8'), 'old');
     assert.deepEqual((await readdir(dir)).filter(isTempFileName), []);
+  });
+
+  test('writeSmallFileAtomicallySync writes, creates folders and reports the stamp; a failure leaves the old file and no temporary file', async () => {
+    const dest = join(dir, 'small', 'c', 'nb-1-big-TOC.txt');
+    const written = writeSmallFileAtomicallySync(dest, Buffer.from('TOC.txt\n'), { durable: false });
+    assert.equal(written.size, 8);
+    assert.equal(await readFile(dest, 'utf8'), 'TOC.txt\n');
+    const st = await stat(dest, { bigint: true });
+    assert.deepEqual(written.stamp, { ino: st.ino, mtimeNs: st.mtimeNs }, 'the stamp is the placed file\'s');
+    assert.equal(writeSmallFileAtomicallySync(join(dir, 'small', 'empty'), Buffer.alloc(0)).size, 0);
+    // The destination is a folder: the rename fails, the temporary file is removed.
+    await mkdir(join(dir, 'small', 'taken'), { recursive: true });
+    await writeFile(join(dir, 'small', 'taken', 'inside'), 'x');
+    assert.throws(() => writeSmallFileAtomicallySync(join(dir, 'small', 'taken'), Buffer.from('new')));
+    assert.deepEqual((await readdir(join(dir, 'small'))).filter(isTempFileName), []);
+    assert.equal(await readFile(join(dir, 'small', 'taken', 'inside'), 'utf8'), 'x');
   });
 
   test('removeStaleTempFiles removes only old temporary files', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HashCache } from '../../../src/transfer/hash-cache.js';
-import { hashBytes } from '../../../src/transfer/hashing.js';
+import { hashBytes, hashSmallFileSync, SMALL_FILE_BYTES } from '../../../src/transfer/hashing.js';
 
 describe('HashCache', () => {
   let dir = '';
@@ -44,6 +44,28 @@ describe('HashCache', () => {
     assert.equal(cache.cached(identity, 6, { md5: true }), undefined);
     assert.equal(cache.cached(identity, 5, { s3Etag: { partSize: 2, threshold: 0 } }), undefined, 'a digest never computed');
     assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
+  });
+
+  test('hashSmallFileSync: the same digests and cache entries as hashFile; a file over the small size is left to hashFile', async () => {
+    const path = join(dir, 'nb-9-big-TOC.txt');
+    const data = Buffer.from('Data.db\nTOC.txt\nDigest.crc32\n');
+    await writeFile(path, data);
+    const cache = HashCache.inMemory();
+    const spec = { md5: true, s3Etag: { partSize: 8, threshold: 0 } };
+    const sync = cache.hashSmallFileSync(path, spec);
+    assert.deepEqual(sync, hashBytes(data, spec));
+    assert.deepEqual(await cache.hashFile(path, spec), sync, 'answered from what the synchronous read cached');
+    assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
+    await writeFile(path, 'other');
+    assert.equal(cache.hashSmallFileSync(path, { md5: true })?.md5Hex, hashBytes(Buffer.from('other'), { md5: true }).md5Hex, 'new content, new digest');
+
+    const big = join(dir, 'big-Data.db');
+    await writeFile(big, Buffer.alloc(SMALL_FILE_BYTES + 1, 7));
+    assert.equal(cache.hashSmallFileSync(big, { md5: true }), undefined);
+    assert.equal(hashSmallFileSync(big, { md5: true }), undefined);
+    await writeFile(big, Buffer.alloc(SMALL_FILE_BYTES, 7));
+    assert.deepEqual(hashSmallFileSync(big, { md5: true }), hashBytes(Buffer.alloc(SMALL_FILE_BYTES, 7), { md5: true }), 'exactly the small size');
+    assert.throws(() => cache.hashSmallFileSync(join(dir, 'missing'), { md5: true }), /ENOENT/);
   });
 
   test('a changed content with a new size is never answered from the cache', async () => {

@@ -35,6 +35,7 @@ import { mapAzureError } from './errors.js';
 import { accountUrl, azureSettingsFrom, blockSizeFor, type AzureSettings } from './options.js';
 import { createAzureCredential } from './credential.js';
 import { deleteEach } from '../../delete-each.js';
+import { flattenPages } from '../../pages.js';
 
 /** SDK attempts per request (1 + 2 retries); whole-object retries belong to the retry wrapper. */
 export const SDK_MAX_TRIES = 3;
@@ -151,7 +152,11 @@ export class AzureBackend implements StorageBackend {
     }
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
     assertListPrefix(this.provider, prefix);
     const pages = this.container
       .listBlobsFlat({ ...(prefix !== '' && { prefix }), ...(options.signal && { abortSignal: options.signal }) })
@@ -163,7 +168,7 @@ export class AzureBackend implements StorageBackend {
         // every case but such keys split across a page boundary (Medusa's keys are ASCII).
         const items = page.segment.blobItems.filter((item) => !item.name.endsWith('/'));
         items.sort((a, b) => compareKeys(a.name, b.name));
-        for (const item of items) yield infoOf(item.name, item.properties);
+        if (items.length > 0) yield items.map((item) => infoOf(item.name, item.properties));
       }
     } catch (err) {
       throw this.fail(`list azure://${this.settings.container}/${prefix}`, err);

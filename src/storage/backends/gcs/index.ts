@@ -32,6 +32,7 @@ import type {
 import { isMissingBucket, mapGcsError } from './errors.js';
 import { gcsSettingsFrom, readServiceAccountKey, type GcsSettings } from './options.js';
 import { deleteEach } from '../../delete-each.js';
+import { flattenPages } from '../../pages.js';
 
 /** Client retries per request (after the first attempt); whole-object retries belong to the retry wrapper. */
 export const SDK_MAX_RETRIES = 2;
@@ -132,7 +133,11 @@ export class GcsBackend implements StorageBackend {
     }
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
     assertListPrefix(this.provider, prefix);
     let pageToken: string | undefined;
     do {
@@ -146,10 +151,8 @@ export class GcsBackend implements StorageBackend {
       } catch (err) {
         throw mapGcsError(this.provider, `list gs://${this.settings.bucket}/${prefix}`, err);
       }
-      for (const f of files) {
-        if (f.name.endsWith('/')) continue;
-        yield gcsObjectInfo(f.name, f.metadata);
-      }
+      const out = files.filter((f) => !f.name.endsWith('/')).map((f) => gcsObjectInfo(f.name, f.metadata));
+      if (out.length > 0) yield out;
       pageToken = next?.pageToken;
     } while (pageToken);
   }

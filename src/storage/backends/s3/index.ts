@@ -46,6 +46,7 @@ import { mapS3Error } from './errors.js';
 import { listingPrefix } from './listing-prefix.js';
 import { uploadMultipart } from './multipart.js';
 import { partSizeFor, readSharedCredentials, s3SettingsFrom, type S3Settings } from './options.js';
+import { flattenPages } from '../../pages.js';
 
 /** Keys per DeleteObjects request (the S3 limit). */
 const DELETE_BATCH = 1000;
@@ -168,7 +169,11 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    return flattenPages(this.listPages(prefix, options));
+  }
+
+  async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
     assertListPrefix(this.provider, prefix);
     const sent = listingPrefix(prefix);
     let token: string | undefined;
@@ -182,15 +187,22 @@ export class S3Backend implements StorageBackend {
       } catch (err) {
         throw mapS3Error(this.provider, `list s3://${this.bucket}/${prefix}`, err);
       }
+      const out: ObjectInfo[] = [];
+      let past = false;
       for (const o of page.Contents ?? []) {
         if (!o.Key || o.Key.endsWith('/')) continue;
         if (!o.Key.startsWith(prefix)) {
           // Only when a wider prefix was sent; keys come in ascending order, so past the prefix is the end.
-          if (compareKeys(o.Key, prefix) > 0) return;
+          if (compareKeys(o.Key, prefix) > 0) {
+            past = true;
+            break;
+          }
           continue;
         }
-        yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), ...(o.ETag && { hash: unquote(o.ETag) }) };
+        out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), ...(o.ETag && { hash: unquote(o.ETag) }) });
       }
+      if (out.length > 0) yield out;
+      if (past) return;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
