@@ -98,6 +98,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     throw err;
   });
   o.log.info(`Medusa gRPC agent listening on port ${server.port}${tlsFiles ? ' (mutual TLS)' : ''}`);
+  if (metrics) o.log.info(`Prometheus metrics at http://${monitoring.prometheus_http_host}:${metrics.port}/metrics`);
   // Never rejects: clearCrashedBackups logs what it cannot do; a configuration error shows at the next request.
   const cleanup = configs.with(({ session }) => clearCrashedBackups(session)).catch((err: unknown) => o.log.warning(`Cleaning up after crashed backups: ${describeError(err)}`));
   let stopped: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // `[monitoring] prometheus_http_port`: grpc-server serves the Prometheus textfile at /metrics
 // (monitoring/prometheus-http.ts) as it is at each scrape, closes it on SIGTERM, and refuses to
-// start with one line when the port is taken. A scrape after a backup taken through the agent is in
+// start with one line when its port or the gRPC port is taken. A scrape after a backup taken through the agent is in
 // test/cassandra/agent-operator-flow.test.ts (a backup needs a node).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -56,21 +56,32 @@ describe('grpc-server serves /metrics when [monitoring] prometheus_http_port is 
     await assert.rejects(fetch(url), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'ECONNREFUSED');
   });
 
-  test('a taken metrics port: one line naming the key, non-zero exit, no gRPC port left open', async () => {
+  const refusedWhileTaken = async (port: number, host: string): Promise<string> => {
     const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(metricsPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => taken.listen(port, host, resolve));
     try {
       const r = spawnSync(process.execPath, [MEDUSA_BIN, '--config-file', ini, 'grpc-server'], {
         encoding: 'utf8', timeout: 60_000, env: { ...process.env, MEDUSA_CACHE_DIR: join(scratch.dir, 'cache') },
       });
-      assert.notEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.equal(r.status, 1, `${r.stdout}${r.stderr}`);
       const lines = `${r.stdout}${r.stderr}`.trim().split('\n');
-      assert.equal(lines.length, 1, `${r.stdout}${r.stderr}`);
-      assert.match(lines[0]!, new RegExp(`Cannot serve /metrics on 127\\.0\\.0\\.1:${metricsPort} \\(\\[monitoring\\] prometheus_http_port\\): .*EADDRINUSE`));
-      const h = await client.health(`127.0.0.1:${grpcPort}`);
-      assert.ok(!h.ok, 'the gRPC port was never opened');
+      assert.equal(lines.length, 1, `one line only:\n${r.stdout}${r.stderr}`);
+      return lines[0]!;
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
+  };
+
+  test('a taken metrics port: one line naming the key, exit 1, the gRPC port never opened', async () => {
+    const line = await refusedWhileTaken(metricsPort, '127.0.0.1');
+    assert.match(line, new RegExp(`Cannot serve /metrics on 127\\.0\\.0\\.1:${metricsPort} \\(\\[monitoring\\] prometheus_http_port\\): .*EADDRINUSE`));
+    const h = await client.health(`127.0.0.1:${grpcPort}`);
+    assert.ok(!h.ok, 'the gRPC port was never opened');
+  });
+
+  test('a taken gRPC port: one line naming the key (none of grpc-js\'s own), exit 1 (it sets an exit code and returns: a /metrics endpoint left open would keep it running)', async () => {
+    const line = await refusedWhileTaken(grpcPort, '0.0.0.0');
+    assert.match(line, new RegExp(`Cannot serve gRPC on port ${grpcPort} \\(\\[grpc\\] port\\): .*EADDRINUSE`));
+    await assert.rejects(fetch(`http://127.0.0.1:${metricsPort}/metrics`), (err: Error & { cause?: { code?: string } }) => err.cause?.code === 'ECONNREFUSED');
   });
 });

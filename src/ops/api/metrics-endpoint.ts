@@ -25,6 +25,5 @@ export async function serveMetricsEndpoint(monitoring: MonitoringSection, log: L
   const endpoint = await serveMetrics({ textfile: monitoring.prometheus_textfile, port, host }).catch((err: unknown) => {
     throw new Error(`Cannot serve /metrics on ${host}:${port} ([monitoring] prometheus_http_port): ${describeError(err)}`, { cause: err });
   });
-  log.info(`Prometheus metrics at http://${monitoring.prometheus_http_host}:${endpoint.port}/metrics`);
   return endpoint;
 }
