@@ -1,18 +1,20 @@
 /**
  * The agent as one start/stop pair: what `medusa grpc-server` runs, and what a Kubernetes
  * entrypoint calls (issue 16). `startAgent` opens a session (configuration, storage), listens on
- * `[grpc] port` (TLS per `[grpc]`), then cleans up in the background after backups a dead process
+ * `[grpc] port` (TLS per `[grpc]`) and, when `[monitoring] prometheus_http_port` is set, serves
+ * Prometheus `/metrics` there, then cleans up in the background after backups a dead process
  * left on this host (their snapshots cleared, their locks removed: they block nothing). That
  * clean-up needs Cassandra (nodetool), which may still be starting beside the agent, so serving
  * never waits for it. `stop` ends the agent cleanly: no new calls, the
  * running backup aborted (its snapshot cleared, its lock released, never reported complete),
- * calls in flight given the grace time, the storage closed.
+ * calls in flight given the grace time, the `/metrics` endpoint and the storage closed.
  *
  * Signals are not handled here (see serve.ts): a caller embedding the agent decides.
  */
 import { DEFAULT_CONFIG_PATH } from '../config/index.js';
-import type { GrpcSection } from '../config/types.js';
+import type { GrpcSection, MonitoringSection } from '../config/types.js';
 import { clearCrashedBackups } from '../ops/api/backup-state.js';
+import { serveMetricsEndpoint, type MetricsEndpoint } from '../ops/api/metrics-endpoint.js';
 import type { Session, SessionSource } from '../ops/api/session.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { describeError } from '../util/errors.js';
@@ -43,6 +45,8 @@ export interface RunningAgent {
   readonly port: number;
   /** Whether TLS (mutual) is on. */
   readonly tls: boolean;
+  /** The port of the `/metrics` endpoint; undefined when `[monitoring] prometheus_http_port` is unset. */
+  readonly metricsPort: number | undefined;
   /**
    * Stops: refuses new calls, aborts the running backup, waits up to `graceMs` for it and for
    * calls in flight, closes the storage. Resolves when done; calling it again returns the same.
@@ -56,7 +60,8 @@ export const DEFAULT_RESTORE_MAPPING_DIR = '/var/lib/cassandra/.restore_mapping'
 /** Starts the agent; rejects (a `ConfigError` naming the key, or the bind error) when it cannot serve. */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const clock = o.clock ?? systemClock;
-  const served: { grpc?: GrpcSection } = {};
+  const served: { grpc?: GrpcSection; metrics?: string } = {};
+  const metricsKeys = (m: MonitoringSection): string => JSON.stringify([m.prometheus_http_port, m.prometheus_http_host, m.prometheus_textfile]);
   const configs = new ConfigSource({
     source: o.source,
     session: { log: o.log, clock },
@@ -64,14 +69,20 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     onOpened: (session: Session) => {
       // The listener is not rebuilt: port and TLS changes need a restart.
       if (served.grpc && JSON.stringify(session.config.grpc) !== JSON.stringify(served.grpc)) o.log.warning('[grpc] settings changed: they take effect when the agent is restarted');
+      if (served.metrics !== undefined && metricsKeys(session.config.monitoring) !== served.metrics) o.log.warning('[monitoring] prometheus_http_port, prometheus_http_host or prometheus_textfile changed: /metrics follows when the agent is restarted');
     },
   });
   const configFile = o.source.configFile ?? DEFAULT_CONFIG_PATH;
-  const grpc = await configs.with(({ session }) => Promise.resolve(session.config.grpc));
+  const { grpc, monitoring } = await configs.with(({ session }) => Promise.resolve(session.config));
   served.grpc = grpc;
+  served.metrics = metricsKeys(monitoring);
   const tlsFiles = await readTlsFiles(grpc, configFile);
   const runs = new BackupRuns();
   const ctx: AgentContext = { configs, runs, clock, log: o.log, restoreMappingDir: o.restoreMappingDir ?? DEFAULT_RESTORE_MAPPING_DIR };
+  const metrics: MetricsEndpoint | undefined = await serveMetricsEndpoint(monitoring, o.log).catch((err: unknown) => {
+    configs.close();
+    throw err;
+  });
   const server = await startAgentServer({
     port: o.port ?? grpc.port,
     ...(o.host !== undefined ? { host: o.host } : {}),
@@ -81,14 +92,20 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     handlers: medusaHandlers(ctx),
     log: o.log,
     errorPrefixes: ERROR_PREFIXES,
+  }).catch(async (err: unknown) => {
+    await metrics?.close();
+    configs.close();
+    throw err;
   });
   o.log.info(`Medusa gRPC agent listening on port ${server.port}${tlsFiles ? ' (mutual TLS)' : ''}`);
+  if (metrics) o.log.info(`Prometheus metrics at http://${monitoring.prometheus_http_host}:${metrics.port}/metrics`);
   // Never rejects: clearCrashedBackups logs what it cannot do; a configuration error shows at the next request.
   const cleanup = configs.with(({ session }) => clearCrashedBackups(session)).catch((err: unknown) => o.log.warning(`Cleaning up after crashed backups: ${describeError(err)}`));
   let stopped: Promise<void> | undefined;
   return {
     port: server.port,
     tls: tlsFiles !== undefined,
+    metricsPort: metrics?.port,
     stop(graceMs: number): Promise<void> {
       stopped ??= (async () => {
         o.log.info('Stopping the gRPC agent');
@@ -99,6 +116,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         });
         await Promise.all([server.stop(graceMs), Promise.race([Promise.all([backup, cleanup]), late])]);
         stopWaiting.abort();
+        // After the backup ended: its last metrics are in the file until the very end.
+        await metrics?.close().catch((err: unknown) => o.log.warning(`Closing the /metrics endpoint: ${describeError(err)}`));
         configs.close();
       })();
       return stopped;

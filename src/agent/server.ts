@@ -10,7 +10,7 @@
  * - `stop(graceMs)` refuses new calls at once, waits up to `graceMs` for calls in flight, then
  *   cancels those left; health answers NOT_SERVING meanwhile. Calling it twice is harmless.
  */
-import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, setLogger, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { describeError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -91,6 +91,9 @@ function unary<K extends RpcName>(name: K, o: AgentServerOptions, stopping: Abor
 
 /** Starts the server; see the module comment. Rejects when the port cannot be bound. */
 export async function startAgentServer(o: AgentServerOptions): Promise<RunningAgentServer> {
+  // grpc-js writes its own errors to stderr ("E No address added ..."); what matters reaches the
+  // caller as an error and is logged once, so its lines go to the debug log instead.
+  setLogger({ error: (...args: unknown[]) => o.log.debug(`grpc-js: ${args.map(String).join(' ')}`) });
   const server = new Server({
     'grpc.max_send_message_length': o.maxSendMessageLength,
     'grpc.max_receive_message_length': o.maxReceiveMessageLength,
@@ -104,15 +107,23 @@ export async function startAgentServer(o: AgentServerOptions): Promise<RunningAg
 
   const credentials = o.credentials ?? ServerCredentials.createInsecure();
   let port: number;
-  if (o.host !== undefined) {
-    port = await bind(server, `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`, credentials);
-  } else {
-    try {
-      port = await bind(server, `[::]:${o.port}`, credentials);
-    } catch (err) {
-      o.log.debug(`Cannot listen on [::]:${o.port} (${describeError(err)}): trying 0.0.0.0`);
-      port = await bind(server, `0.0.0.0:${o.port}`, credentials);
+  const address = o.host !== undefined ? `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}` : `[::]:${o.port}`;
+  try {
+    if (o.host !== undefined) {
+      port = await bind(server, address, credentials);
+    } else {
+      try {
+        port = await bind(server, address, credentials);
+      } catch (err) {
+        o.log.debug(`Cannot listen on ${address} (${describeError(err)}): trying 0.0.0.0`);
+        port = await bind(server, `0.0.0.0:${o.port}`, credentials);
+      }
     }
+  } catch (err) {
+    server.forceShutdown();
+    // grpc-js words it "No address added out of total 1 resolved errors: [listen EADDRINUSE ...]".
+    const why = /\[(.*)\]\s*$/.exec(describeError(err))?.[1] ?? describeError(err);
+    throw new Error(`Cannot serve gRPC on port ${o.port} ([grpc] port): ${why}`, { cause: err });
   }
   let stopped: Promise<void> | undefined;
   return {

@@ -2,7 +2,8 @@
  * The operator's flow (k8ssandra-operator's MedusaBackupJob, MedusaTask purge/sync; spec
  * medusa-agent.md §4) replayed against `medusa grpc-server` on the shared harness node, through the
  * reference's own Python stubs and client: AsyncBackup, BackupStatus polled until SUCCESS,
- * GetBackups read as the operator reads it, a changed medusa.ini picked up by the next backup,
+ * GetBackups read as the operator reads it, Prometheus `/metrics` (`[monitoring]
+ * prometheus_http_port`) scraped after that backup, a changed medusa.ini picked up by the next backup,
  * PurgeBackups, then the backup restored (sstableloader into the live node, so the shared node
  * never stops) and its rows counted. Then the design §5 fixes: a kill -9 of the agent (its whole
  * process group, as a killed container) mid-backup and a restart: that backup reads FAILED, its
@@ -34,6 +35,7 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
   const cacheDir = join(scratch.dir, 'cache');
   const tag = Date.now().toString(36);
   let port: number;
+  let metricsPort: number;
   let client: ReferenceGrpcClient;
   let cql: Client;
   let agent: AgentProcess | undefined;
@@ -42,6 +44,7 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
     writeFileSync(ini, [
       '[storage]', 'storage_provider = local', `base_path = ${join(scratch.dir, 'store')}`, 'bucket_name = bucket', `fqdn = ${node.host}`, storageExtra,
       '[cassandra]', `config_file = ${node.cassandraYaml}`, `nodetool_executable = ${node.bin.nodetool}`, `sstableloader_bin = ${node.bin.sstableloader}`, 'resolve_ip_addresses = False',
+      '[monitoring]', 'monitoring_provider = prometheus', `prometheus_textfile = ${join(scratch.dir, 'medusa.prom')}`, `prometheus_http_port = ${metricsPort}`, 'prometheus_http_host = 127.0.0.1',
       '[grpc]', 'enabled = 1', `port = ${port}`, '',
     ].join('\n'));
   const start = async (): Promise<AgentProcess> => {
@@ -60,7 +63,7 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
   const locks = (): string[] => (existsSync(join(cacheDir, 'backup-locks')) ? readdirSync(join(cacheDir, 'backup-locks')).filter((f) => f.endsWith('.lock')) : []);
 
   before(async () => {
-    [port] = (await freePorts(1)) as [number];
+    [port, metricsPort] = (await freePorts(2)) as [number, number];
     writeIni();
     client = ReferenceGrpcClient.start();
     cql = connectCql([node]);
@@ -117,6 +120,24 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
     assert.deepEqual(nodes, [{ host: node.host, tokens: [...node.tokens].sort(), datacenter: node.dc, rack: node.rack }]);
     assert.ok(Number(summary.finishTime) >= Number(summary.startTime) && Number(summary.startTime) > 0);
     assert.equal(listed.overallStatus, 'SUCCESS');
+  });
+
+  test('Prometheus /metrics, scraped after that backup, shows it', async () => {
+    const name = `op-1-${tag}`;
+    const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    const body = await r.text();
+    const sample = (series: string): number | undefined => {
+      const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const labels = `backup_type="differential",fqdn="${node.host}"`;
+    assert.equal(sample(`medusa_backup_last_info{backup_name="${name}",${labels}}`), 1, body);
+    assert.equal(sample(`medusa_backup_last_success{${labels}}`), 1, body);
+    assert.equal(sample(`medusa_backup_runs_total{${labels}}`), 1, body);
+    const manifest = JSON.parse(readFileSync(join(bucketDir, node.host, name, 'meta', 'manifest.json'), 'utf8')) as Array<{ objects: Array<{ size: number }> }>;
+    assert.equal(sample(`medusa_backup_last_size_bytes{${labels}}`), manifest.flatMap((s) => s.objects).reduce((n, o) => n + o.size, 0), body);
   });
 
   test('a changed medusa.ini is picked up by the next backup, without a restart', async () => {
