@@ -1,0 +1,97 @@
+/**
+ * Benchmark: the Kubernetes restore init container (`medusa k8s-restore`, what `MEDUSA_MODE=RESTORE`
+ * runs) against `restore-node --in-place` (the baseline), on the same ~2 GB one-node backup in local
+ * storage (bench/lib/restore-bucket.ts, shared with bench/restore.ts) restored onto the same
+ * stand-in node. Both download, check sizes and MD5s and swap the same files; the init container
+ * also checks that the backup holds the node and that Cassandra is down, and records the key in
+ * `.last-restore`, while restore-node runs `stop_cmd`/`start_cmd` (`true` here: no Cassandra, so
+ * the figures are the restores themselves, not a node's restart). Target: ratio init/restore-node
+ * <= 1.1 (the init container costs nothing beyond the restore it runs).
+ *
+ * Usage: node --import tsx bench/k8s-restore.ts [--dir DIR] [--concurrency N] [--runs 3]
+ * Runs alternate (init, restore-node, init, ...), each onto an emptied data directory, so warm
+ * page cache and the machine's other load fall on both sides alike; medians, best-of and the
+ * load average are printed. On a shared machine compare the ratio, not the absolute times.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadAndPinning } from './lib/machine-limit.js';
+import { BENCH_BACKUP, BENCH_FQDN, closedPort, ensureRestoreBucket, writeStandInYaml } from './lib/restore-bucket.js';
+
+const root = join(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    concurrency: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const dir = values.dir ?? join(root, '.cache', 'bench', 'restore-2g');
+const nodeDir = join(dir, 'k8s-node');
+const marker = join(dir, 'k8s-last-restore');
+
+/** The pod's ini (`[kubernetes] enabled`) or the host's, on the same bucket and node. */
+function writeIni(file: string, yaml: string, port: number, kubernetes: boolean): void {
+  writeFileSync(file, [
+    '[storage]', 'storage_provider = local', `base_path = ${dir}`, 'bucket_name = bucket', `fqdn = ${BENCH_FQDN}`,
+    `concurrent_transfers = ${values.concurrency}`, '',
+    '[cassandra]', `config_file = ${yaml}`, 'stop_cmd = true', 'start_cmd = true', '',
+    ...(kubernetes ? ['[kubernetes]', 'enabled = True', 'use_mgmt_api = True', `cassandra_url = http://127.0.0.1:${port}/api/v0/ops/node/snapshots`, ''] : []),
+  ].join('\n'));
+}
+
+/** Runs one restore onto an emptied data directory; seconds and the medusa process's CPU seconds. */
+function timed(argv: readonly string[], env: NodeJS.ProcessEnv): { seconds: number; cpu: number } {
+  rmSync(nodeDir, { recursive: true, force: true });
+  mkdirSync(join(nodeDir, 'data'), { recursive: true });
+  spawnSync('sync');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'CPU_S=%U+%S', join(root, 'bin', 'medusa'), ...argv], { encoding: 'utf8', env });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`medusa ${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const cpu = /CPU_S=([0-9.]+)\+([0-9.]+)/.exec(r.stderr);
+  return { seconds, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  await ensureRestoreBucket(join(dir, 'bucket'));
+  const port = await closedPort();
+  const yaml = join(dir, 'k8s-cassandra.yaml');
+  const podIni = join(dir, 'k8s-pod.ini');
+  const hostIni = join(dir, 'k8s-host.ini');
+  writeStandInYaml(yaml, nodeDir, port);
+  writeIni(podIni, yaml, port, true);
+  writeIni(hostIni, yaml, port, false);
+  // The pod's environment: no RESTORE_MAPPING (in place), no POD_IP (the ini's fqdn).
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MEDUSA_|BACKUP_NAME$|RESTORE_|POD_)/.test(k)));
+  const tmp = join(dir, 'k8s-tmp');
+  mkdirSync(tmp, { recursive: true });
+
+  const init: number[] = [];
+  const plain: number[] = [];
+  console.log(`# ${loadAndPinning()}`);
+  for (let run = 1; run <= Number(values.runs); run++) {
+    const key = randomUUID();
+    const a = timed(['--config-file', podIni, 'k8s-restore'], { ...base, BACKUP_NAME: BENCH_BACKUP, RESTORE_KEY: key, MEDUSA_TMP_DIR: tmp, MEDUSA_LAST_RESTORE_FILE: marker });
+    if (readFileSync(marker, 'utf8') !== `${key}\n`) throw new Error(`k8s-restore did not record key ${key} in ${marker}`);
+    const b = timed(['--config-file', hostIni, 'restore-node', '--backup-name', BENCH_BACKUP, '--in-place', '--temp-dir', tmp], base);
+    init.push(a.seconds);
+    plain.push(b.seconds);
+    console.log(`run ${run}: init container (k8s-restore) ${a.seconds.toFixed(2)} s (CPU ${a.cpu.toFixed(1)} s), restore-node --in-place ${b.seconds.toFixed(2)} s (CPU ${b.cpu.toFixed(1)} s), ratio ${(a.seconds / b.seconds).toFixed(2)}; ${loadAndPinning()}`);
+  }
+  console.log(`median: init container ${median(init).toFixed(2)} s, restore-node --in-place ${median(plain).toFixed(2)} s, ratio ${(median(init) / median(plain)).toFixed(2)} (target <= 1.1)`);
+  console.log(`best: init container ${Math.min(...init).toFixed(2)} s, restore-node --in-place ${Math.min(...plain).toFixed(2)} s, ratio ${(Math.min(...init) / Math.min(...plain)).toFixed(2)}; ${loadAndPinning()}`);
+  rmSync(nodeDir, { recursive: true, force: true });
+  rmSync(marker, { force: true });
+}
+
+await main();
