@@ -1,7 +1,7 @@
 /**
  * The Kubernetes restore init container end to end, driven as k8ssandra-operator's MedusaRestoreJob
  * drives it, on harness hosts playing pods (k8s-support.ts): the backup's nodes as GetBackups
- * reports them, RESTORE_MAPPING built from them the operator's way, Cassandra stopped on every pod,
+ * reports them through the first pod's side-car (the entrypoint in MEDUSA_MODE=GRPC), RESTORE_MAPPING built from them the operator's way, Cassandra stopped on every pod,
  * `k8s/entrypoint.sh` run with MEDUSA_MODE=RESTORE, POD_NAME, BACKUP_NAME and RESTORE_KEY on each,
  * Cassandra started, rows counted.
  * 1. In place on the backed-up cluster (MEDUSA_TEST_CLUSTER).
@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { types } from 'cassandra-driver';
@@ -25,8 +25,8 @@ import { startNode, stopNode, waitNodeReady } from '../harness/node-control.js';
 import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { testCluster } from '../harness/test-env.js';
 import { scratchDir } from '../support/cli.js';
-import { parseTokenMap } from '../../src/domain/tokenmap.js';
-import { backupHost, operatorRestoreMapping, podsByRack, runInitContainer, writePodConfigs, type BackupNode } from './k8s-support.js';
+import { ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
+import { backupHost, backupNodesFromSidecar, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
 
 const KS = 'k8s_init';
 const ROWS = 240;
@@ -36,6 +36,7 @@ let source: ClusterDescriptor;
 let target: ClusterDescriptor | undefined;
 let scratch: ReturnType<typeof scratchDir>;
 let storageDir: string;
+let client: ReferenceGrpcClient;
 
 /** Rows of the table, every replica asked. */
 function countRows(cluster: ClusterDescriptor): Promise<number> {
@@ -46,15 +47,18 @@ function countRows(cluster: ClusterDescriptor): Promise<number> {
 }
 
 /**
- * The backup's nodes as GetBackups reports them (BackupSummary.nodes: host, datacenter, rack from
- * the tokenmap of the backup's first node backup), read here from the bucket's index copy.
+ * The backup's nodes as the operator reads them before a restore: GetBackups on the first pod's
+ * side-car (the entrypoint in MEDUSA_MODE=GRPC), which is then stopped, as the operator's stop of
+ * the datacenter stops it.
  */
-function backupNodes(name: string): BackupNode[] {
-  const dir = join(storageDir, BUCKET, 'index', 'backup_index', name);
-  const file = readdirSync(dir).filter((f) => f.startsWith('tokenmap_')).sort()[0];
-  if (!file) throw new Error(`no tokenmap in ${dir}`);
-  const tokenmap = parseTokenMap(readFileSync(join(dir, file), 'utf8'), file);
-  return [...tokenmap].map(([host, e]) => ({ host, datacenter: e.dc ?? '', rack: e.rack ?? '' }));
+async function backupNodes(cluster: ClusterDescriptor, name: string): Promise<BackupNode[]> {
+  const sidecar = await startSidecar(cluster, clusterNodes(cluster)[0]!, client);
+  try {
+    return await backupNodesFromSidecar(client, sidecar, name);
+  } finally {
+    const stopped = await sidecar.stop();
+    assert.equal(stopped.code, 0, sidecar.log().slice(-3000));
+  }
 }
 
 async function stopAll(cluster: ClusterDescriptor): Promise<void> {
@@ -74,8 +78,9 @@ before(async () => {
   source = testCluster();
   for (const node of clusterNodes(source)) await waitNodeReady(node);
   scratch = scratchDir('medusa-k8s-init-');
+  client = ReferenceGrpcClient.start();
   storageDir = join(scratch.dir, 'storage');
-  writePodConfigs(source, storageDir, BUCKET);
+  writePodConfigs(source, localStorageLines(storageDir, BUCKET));
   await withCql(clusterNodes(source), async (c) => {
     await createKeyspace(c, KS, { dc1: 2 });
     await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.items (id int PRIMARY KEY, payload text)`);
@@ -88,6 +93,7 @@ before(async () => {
 });
 
 after(async () => {
+  await client?.close();
   if (target) await stopCluster(target.dir).catch(() => undefined);
   if (source) {
     for (const node of clusterNodes(source)) await startNode(node).catch(() => undefined);
@@ -98,7 +104,7 @@ after(async () => {
 
 describe('the restore init container, driven as the operator drives it', () => {
   test('in place: every pod restores its own backup; the rows are those of the backup', async () => {
-    const nodes = backupNodes(BACKUP);
+    const nodes = await backupNodes(source, BACKUP);
     assert.deepEqual(nodes.map((n) => n.host).sort(), source.hosts.map((h) => h.name).sort(), 'backups name hosts by their names, as pods');
     const mapping = operatorRestoreMapping(nodes, 'dc1', podsByRack(source));
     assert.equal((JSON.parse(mapping) as { in_place: boolean }).in_place, true);
@@ -152,8 +158,8 @@ describe('the restore init container, driven as the operator drives it', () => {
 
   test('onto a second cluster with other pod names: remote, the sources\' tokens pinned, every row there', async () => {
     target = await startCluster({ dir: join(scratch.dir, 'target'), hosts: source.hosts.length, hostNamePrefix: 'pod', clusterName: 'medusa-k8s-target' });
-    writePodConfigs(target, storageDir, BUCKET);
-    const mapping = operatorRestoreMapping(backupNodes(BACKUP), 'dc1', podsByRack(target));
+    writePodConfigs(target, localStorageLines(storageDir, BUCKET));
+    const mapping = operatorRestoreMapping(await backupNodes(target, BACKUP), 'dc1', podsByRack(target));
     const parsed = JSON.parse(mapping) as { in_place: boolean; host_map: Record<string, { source: string[] }> };
     assert.equal(parsed.in_place, false);
     assert.deepEqual(Object.fromEntries(Object.entries(parsed.host_map).map(([pod, e]) => [pod, e.source[0]])), { pod1: 'node1', pod2: 'node2' });

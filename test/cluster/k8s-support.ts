@@ -10,13 +10,17 @@
  *   Management API), tokenmap hosts named by reverse lookup (each host's /etc/hosts), so backups
  *   name hosts as they would in a pod.
  * `runInitContainer` runs `k8s/entrypoint.sh` inside the host (nsenter) with the environment the
- * operator gives the `medusa-restore` init container. `operatorRestoreMapping` builds
+ * operator gives the `medusa-restore` init container; `startSidecar` runs it as the `medusa`
+ * side-car (MEDUSA_MODE=GRPC), whose GetBackups the operator reads the backup's nodes from. `operatorRestoreMapping` builds
  * `RESTORE_MAPPING` the way k8ssandra-operator's MedusaRestoreJob does (pkg/medusa/hostmap.go).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
+import { startAgentCommand, type AgentProcess } from '../support/agent-servers.js';
+import { okResponse, type ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
+import type { OperatorSummary } from '../support/operator-flow.js';
 import { nodeCommand, runOnNodeHost } from '../harness/node-control.js';
 import type { NodeDescriptor } from '../harness/node-descriptor.js';
 import { MEDUSA_BIN } from '../support/cli.js';
@@ -64,14 +68,22 @@ export function podsByRack(cluster: ClusterDescriptor): Map<string, string[]> {
   return racks;
 }
 
-/** Writes each host's pod ini and backup ini; `storageLines` go into the pod ini's `[storage]`. */
-export function writePodConfigs(cluster: ClusterDescriptor, storageDir: string, bucket: string, storageLines: readonly string[] = []): void {
+/** `[storage]` lines of local storage in `base` (a folder every host sees), bucket `bucket`. */
+export function localStorageLines(base: string, bucket: string): string[] {
+  return ['storage_provider = local', `base_path = ${base}`, `bucket_name = ${bucket}`];
+}
+
+/**
+ * Writes each host's pod ini and backup ini, both on the storage `storageLines` describe (without
+ * `fqdn`, which is the host's name); `podLines` go at the end of the pod ini's `[storage]`.
+ */
+export function writePodConfigs(cluster: ClusterDescriptor, storageLines: readonly string[], podLines: readonly string[] = []): void {
   const nodes = clusterNodes(cluster);
   cluster.hosts.forEach((h, i) => {
     const node = nodes[i]!;
-    const storage = ['[storage]', 'storage_provider = local', `base_path = ${storageDir}`, `bucket_name = ${bucket}`, `fqdn = ${h.name}`];
+    const storage = ['[storage]', ...storageLines, `fqdn = ${h.name}`];
     writeFileSync(join(h.rootDirs.etcMedusa, 'medusa.ini'), [
-      ...storage, ...storageLines, '',
+      ...storage, ...podLines, '',
       '[cassandra]', 'config_file = /etc/cassandra/cassandra.yaml', 'use_sudo = false', '',
       '[kubernetes]', 'enabled = 1', 'use_mgmt_api = 1', 'cassandra_url = http://127.0.0.1:8080/api/v0/ops/node/snapshots', '',
       '[grpc]', 'enabled = 1', '', '[logging]', 'level = DEBUG', '',
@@ -130,4 +142,32 @@ export async function runInitContainer(node: NodeDescriptor, env: Record<string,
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The gRPC port of the pod ini (`[grpc]` without `port`: Medusa's default). */
+export const SIDECAR_PORT = 50051;
+
+/**
+ * The pod's `medusa` side-car: `k8s/entrypoint.sh` with the side-car's environment
+ * (MEDUSA_MODE=GRPC, MEDUSA_TMP_DIR, POD_NAME) inside the node's host, serving on the host's
+ * address; resolves once it answers health checks. Its cache goes to the host's own
+ * /var/lib/cassandra: the hosts share root's home folder, where a pod has its own.
+ */
+export function startSidecar(cluster: ClusterDescriptor, node: NodeDescriptor, client: ReferenceGrpcClient): Promise<AgentProcess> {
+  const host = cluster.hosts.find((h) => h.name === node.name);
+  if (!host) throw new Error(`no host ${node.name} in cluster ${cluster.clusterName}`);
+  return startAgentCommand(`k8s/entrypoint.sh (MEDUSA_MODE=GRPC) on ${node.name}`, nodeCommand(node, [ENTRYPOINT]), {
+    host: host.address,
+    port: SIDECAR_PORT,
+    client,
+    env: hostEnv({ MEDUSA_MODE: 'GRPC', MEDUSA_TMP_DIR: '/var/lib/cassandra', POD_NAME: node.name, MEDUSA_CACHE_DIR: '/var/lib/cassandra/medusa-cache' }),
+  });
+}
+
+/** The backup's nodes as the operator reads them: GetBackups on a side-car, the summary named `backupName`. */
+export async function backupNodesFromSidecar(client: ReferenceGrpcClient, sidecar: AgentProcess, backupName: string): Promise<BackupNode[]> {
+  const answer = okResponse(await client.call(sidecar.target, 'GetBackups'), `GetBackups on ${sidecar.target}`) as { backups: OperatorSummary[] };
+  const summary = answer.backups.find((b) => b.backupName === backupName);
+  if (!summary) throw new Error(`GetBackups on ${sidecar.target} has no backup ${backupName}: ${answer.backups.map((b) => b.backupName).join(', ')}`);
+  return summary.nodes.map((n) => ({ host: n.host, datacenter: n.datacenter, rack: n.rack }));
 }
