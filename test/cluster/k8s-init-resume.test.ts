@@ -36,6 +36,8 @@ const CONTAINER = 'medusa';
 let cluster: ClusterDescriptor;
 let azurite: AzuriteServer | undefined;
 let client: ReferenceGrpcClient | undefined;
+/** The init container started in the background, killed in `after` if a failure left it running. */
+let running: { pid: number; done: Promise<unknown> } | undefined;
 
 const countRows = (): Promise<number> =>
   withCql(clusterNodes(cluster), async (c) => {
@@ -90,6 +92,14 @@ before(async () => {
 });
 
 after(async () => {
+  if (running) {
+    try {
+      process.kill(running.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await running.done;
+  }
   // The cluster is the run's shared one: whatever happened here, the next file finds it serving.
   for (const node of clusterNodes(cluster)) await startNode(node).catch(() => undefined);
   await withCql(clusterNodes(cluster), (c) => c.execute(`DROP KEYSPACE IF EXISTS ${KS}`)).catch(() => undefined);
@@ -114,6 +124,7 @@ test('an init container killed half-way is restarted: it keeps what it had, fini
   for (const node of nodes) await stopNode(node);
 
   const init = startInitContainer(first!, env(first!));
+  running = init;
   let killedAt = 0;
   const deadline = Date.now() + 300_000;
   while (killedAt === 0) {
