@@ -12,21 +12,20 @@
  * (test/k8s/init-restore-resume.test.ts). Init flow times are printed for the record.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { types } from 'cassandra-driver';
 import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
 import { startCluster, stopCluster } from '../harness/cluster.js';
 import { withCql } from '../harness/cql-client.js';
-import { createKeyspace, flush } from '../harness/cql-helpers.js';
 import { startNode, stopNode, waitNodeReady } from '../harness/node-control.js';
 import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { testCluster } from '../harness/test-env.js';
 import { scratchDir } from '../support/cli.js';
 import { ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
-import { backupHost, backupNodesFromSidecar, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
+import { backupNodesFromSidecar, countItems, fillAndBackUp, lastRestore, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
 
 const KS = 'k8s_init';
 const ROWS = 240;
@@ -38,13 +37,7 @@ let scratch: ReturnType<typeof scratchDir>;
 let storageDir: string;
 let client: ReferenceGrpcClient;
 
-/** Rows of the table, every replica asked. */
-function countRows(cluster: ClusterDescriptor): Promise<number> {
-  return withCql(clusterNodes(cluster), async (c) => {
-    const r = await c.execute(`SELECT COUNT(*) AS n FROM ${KS}.items`, [], { consistency: types.consistencies.all });
-    return Number(r.first().get('n'));
-  });
-}
+const countRows = (cluster: ClusterDescriptor): Promise<number> => countItems(cluster, KS);
 
 /**
  * The backup's nodes as the operator reads them before a restore: GetBackups on the first pod's
@@ -68,10 +61,6 @@ async function startAll(cluster: ClusterDescriptor): Promise<void> {
   // Seeds first, one at a time, as the harness starts a cluster (and as cass-operator starts pods).
   for (const node of clusterNodes(cluster)) await startNode(node);
 }
-const lastRestore = (node: NodeDescriptor): string | undefined => {
-  const path = rootViewPath(node, '/var/lib/cassandra/.last-restore');
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-};
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 before(async () => {
@@ -81,15 +70,7 @@ before(async () => {
   client = ReferenceGrpcClient.start();
   storageDir = join(scratch.dir, 'storage');
   writePodConfigs(source, localStorageLines(storageDir, BUCKET));
-  await withCql(clusterNodes(source), async (c) => {
-    await createKeyspace(c, KS, { dc1: 2 });
-    await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.items (id int PRIMARY KEY, payload text)`);
-    for (let i = 0; i < ROWS; i++) {
-      await c.execute(`INSERT INTO ${KS}.items (id, payload) VALUES (?, ?)`, [i, randomBytes(512).toString('hex')], { prepare: true, consistency: types.consistencies.all });
-    }
-  });
-  for (const node of clusterNodes(source)) await flush(node, KS);
-  for (const node of clusterNodes(source)) await backupHost(node, BACKUP);
+  await fillAndBackUp(source, { keyspace: KS, rows: ROWS, payloadBytes: 512, backup: BACKUP });
 });
 
 after(async () => {

@@ -11,21 +11,20 @@
  * Cassandra starts; the rows are the backup's.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { types } from 'cassandra-driver';
 import { startAzurite, type AzuriteServer } from '../environments/object-stores/azurite.js';
 import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
 import { withCql } from '../harness/cql-client.js';
-import { createKeyspace, flush } from '../harness/cql-helpers.js';
 import { startNode, stopNode, waitNodeReady } from '../harness/node-control.js';
 import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { testCluster } from '../harness/test-env.js';
 import { ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
 import { azureKeyFile } from '../support/object-store-env.js';
-import { backupHost, backupNodesFromSidecar, operatorRestoreMapping, podsByRack, runInitContainer, startInitContainer, startSidecar, writePodConfigs } from './k8s-support.js';
+import { backupNodesFromSidecar, countItems, fillAndBackUp, lastRestore, operatorRestoreMapping, podsByRack, runInitContainer, startInitContainer, startSidecar, writePodConfigs } from './k8s-support.js';
 
 const KS = 'k8s_resume';
 // ~8 MB of SSTables on each pod (replication 2 on 2 pods): at 2 MB/s a pod's download takes
@@ -39,16 +38,7 @@ let client: ReferenceGrpcClient | undefined;
 /** The init container started in the background, killed in `after` if a failure left it running. */
 let running: { pid: number; done: Promise<unknown> } | undefined;
 
-const countRows = (): Promise<number> =>
-  withCql(clusterNodes(cluster), async (c) => {
-    const r = await c.execute(`SELECT COUNT(*) AS n FROM ${KS}.items`, [], { consistency: types.consistencies.all });
-    return Number(r.first().get('n'));
-  });
-
-const lastRestore = (node: NodeDescriptor): string | undefined => {
-  const path = rootViewPath(node, '/var/lib/cassandra/.last-restore');
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-};
+const countRows = (): Promise<number> => countItems(cluster, KS);
 
 /**
  * The pod's staging folder as seen from here: beside its data directory when on the same file
@@ -80,15 +70,7 @@ before(async () => {
     'secure = False', `key_file = ${azureKeyFile(azurite.account, azurite.key)}`,
   ];
   writePodConfigs(cluster, storage, ['transfer_max_bandwidth = 2MB/s']);
-  await withCql(clusterNodes(cluster), async (c) => {
-    await createKeyspace(c, KS, { dc1: 2 });
-    await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.items (id int PRIMARY KEY, payload text)`);
-    for (let i = 0; i < ROWS; i++) {
-      await c.execute(`INSERT INTO ${KS}.items (id, payload) VALUES (?, ?)`, [i, randomBytes(8192).toString('hex')], { prepare: true, consistency: types.consistencies.all });
-    }
-  });
-  for (const node of clusterNodes(cluster)) await flush(node, KS);
-  for (const node of clusterNodes(cluster)) await backupHost(node, BACKUP);
+  await fillAndBackUp(cluster, { keyspace: KS, rows: ROWS, payloadBytes: 8192, backup: BACKUP });
 });
 
 after(async () => {

@@ -15,14 +15,18 @@
  * `RESTORE_MAPPING` the way k8ssandra-operator's MedusaRestoreJob does (pkg/medusa/hostmap.go).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
 import { startAgentCommand, type AgentProcess } from '../support/agent-servers.js';
 import { okResponse, type ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
 import type { OperatorSummary } from '../support/operator-flow.js';
+import { types } from 'cassandra-driver';
+import { withCql } from '../harness/cql-client.js';
+import { createKeyspace, flush } from '../harness/cql-helpers.js';
 import { nodeCommand, runOnNodeHost } from '../harness/node-control.js';
-import type { NodeDescriptor } from '../harness/node-descriptor.js';
+import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { MEDUSA_BIN } from '../support/cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -105,6 +109,37 @@ function hostEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function backupHost(node: NodeDescriptor, name: string): Promise<void> {
   const r = await runOnNodeHost(node, [process.execPath, MEDUSA_BIN, '--config-file', '/etc/medusa/backup.ini', 'backup', '--backup-name', name], { timeoutMs: 600_000, env: hostEnv({}) });
   if (r.code !== 0) throw new Error(`backup of ${node.name} failed (${r.code}):\n${r.stderr}`);
+}
+
+/**
+ * Creates `keyspace.items` (replication 2 in dc1) with `rows` rows of `payloadBytes` random bytes
+ * (hex) each, written at consistency ALL, flushes every node and backs every host up as `backup`.
+ */
+export async function fillAndBackUp(cluster: ClusterDescriptor, o: { keyspace: string; rows: number; payloadBytes: number; backup: string }): Promise<void> {
+  const nodes = clusterNodes(cluster);
+  await withCql(nodes, async (c) => {
+    await createKeyspace(c, o.keyspace, { dc1: 2 });
+    await c.execute(`CREATE TABLE IF NOT EXISTS ${o.keyspace}.items (id int PRIMARY KEY, payload text)`);
+    for (let i = 0; i < o.rows; i++) {
+      await c.execute(`INSERT INTO ${o.keyspace}.items (id, payload) VALUES (?, ?)`, [i, randomBytes(o.payloadBytes).toString('hex')], { prepare: true, consistency: types.consistencies.all });
+    }
+  });
+  for (const node of nodes) await flush(node, o.keyspace);
+  for (const node of nodes) await backupHost(node, o.backup);
+}
+
+/** Rows of `keyspace.items`, every replica asked (consistency ALL). */
+export function countItems(cluster: ClusterDescriptor, keyspace: string): Promise<number> {
+  return withCql(clusterNodes(cluster), async (c) => {
+    const r = await c.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.items`, [], { consistency: types.consistencies.all });
+    return Number(r.first().get('n'));
+  });
+}
+
+/** The pod's `/var/lib/cassandra/.last-restore`, or undefined when there is none. */
+export function lastRestore(node: NodeDescriptor): string | undefined {
+  const path = rootViewPath(node, '/var/lib/cassandra/.last-restore');
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
 /** A running init container. */
