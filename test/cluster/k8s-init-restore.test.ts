@@ -25,7 +25,7 @@ import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js
 import { testCluster } from '../harness/test-env.js';
 import { scratchDir } from '../support/cli.js';
 import { ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
-import { backupNodesFromSidecar, countItems, fillAndBackUp, lastRestore, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
+import { backupNodesFromSidecar, countItems, fillAndBackUp, lastRestore, startPods, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
 
 const KS = 'k8s_init';
 const ROWS = 240;
@@ -56,10 +56,6 @@ async function backupNodes(cluster: ClusterDescriptor, name: string): Promise<Ba
 
 async function stopAll(cluster: ClusterDescriptor): Promise<void> {
   for (const node of clusterNodes(cluster)) await stopNode(node);
-}
-async function startAll(cluster: ClusterDescriptor): Promise<void> {
-  // Seeds first, one at a time, as the harness starts a cluster (and as cass-operator starts pods).
-  for (const node of clusterNodes(cluster)) await startNode(node);
 }
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -106,7 +102,7 @@ describe('the restore init container, driven as the operator drives it', () => {
       assert.equal(lastRestore(node), `${key}\n`);
     }
     const initDone = Date.now();
-    await startAll(source);
+    await startPods(source);
     const started = Date.now();
     assert.equal(await countRows(source), ROWS);
     console.log(`# init flow in place (2 pods): stop ${seconds(initStarted - t0)}, init containers ${seconds(initDone - initStarted)}, start ${seconds(started - initDone)}, total ${seconds(started - t0)}`);
@@ -157,7 +153,7 @@ describe('the restore init container, driven as the operator drives it', () => {
       assert.deepEqual(pinned, [...sourceNode.tokens].sort(), `${node.name} carries ${sourceNode.name}'s tokens`);
       assert.match(yaml, /^auto_bootstrap: false$/m);
     }
-    await startAll(target);
+    await startPods(target);
     console.log(`# init flow remote (2 pods): stop, restore and start ${seconds(Date.now() - t0)}`);
     assert.equal(await countRows(target), ROWS);
   });

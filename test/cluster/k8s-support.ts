@@ -25,7 +25,7 @@ import type { OperatorSummary } from '../support/operator-flow.js';
 import { types } from 'cassandra-driver';
 import { withCql } from '../harness/cql-client.js';
 import { createKeyspace, flush } from '../harness/cql-helpers.js';
-import { nodeCommand, runOnNodeHost } from '../harness/node-control.js';
+import { nodeCommand, nodetool, runOnNodeHost, startNode } from '../harness/node-control.js';
 import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { MEDUSA_BIN } from '../support/cli.js';
 
@@ -140,6 +140,25 @@ export function countItems(cluster: ClusterDescriptor, keyspace: string): Promis
 export function lastRestore(node: NodeDescriptor): string | undefined {
   const path = rootViewPath(node, '/var/lib/cassandra/.last-restore');
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/**
+ * Starts every pod's Cassandra, one at a time in the cluster's order (seeds first, as cass-operator
+ * starts pods), then waits (bounded: 3 minutes) until every node's `nodetool status` shows every
+ * node UN: a node answering CQL may not yet see its peers up, and reads at consistency ALL need them.
+ */
+export async function startPods(cluster: ClusterDescriptor): Promise<void> {
+  const nodes = clusterNodes(cluster);
+  for (const node of nodes) await startNode(node);
+  const deadline = Date.now() + 180_000;
+  for (const node of nodes) {
+    for (;;) {
+      const out = await nodetool(node, ['-Dcom.sun.jndi.rmiURLParsing=legacy', 'status']).catch((err: Error) => err.message);
+      if (out.split('\n').filter((l) => l.startsWith('UN ')).length === nodes.length) break;
+      if (Date.now() > deadline) throw new Error(`${node.name} does not see all ${nodes.length} nodes up after 3 minutes:\n${out}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 /** A running init container. */
