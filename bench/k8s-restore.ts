@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAndPinning } from './lib/machine-limit.js';
@@ -71,6 +71,12 @@ async function main(): Promise<void> {
   writeStandInYaml(yaml, nodeDir, port);
   writeIni(podIni, yaml, port, true);
   writeIni(hostIni, yaml, port, false);
+  // The generated bucket has no index; the init container finds backups through it, as Medusa's
+  // does (restore-node reads the node's backup folder directly).
+  if (!existsSync(join(dir, 'bucket', 'index', 'backup_index', BENCH_BACKUP))) {
+    const r = spawnSync(join(root, 'bin', 'medusa'), ['--config-file', hostIni, 'build-index'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build-index failed (${r.status}):\n${r.stderr}`);
+  }
   // The pod's environment: no RESTORE_MAPPING (in place), no POD_IP (the ini's fqdn).
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MEDUSA_|BACKUP_NAME$|RESTORE_|POD_)/.test(k)));
   const tmp = join(dir, 'k8s-tmp');
