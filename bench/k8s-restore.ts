@@ -12,6 +12,13 @@
  * Each run restores once each way, each onto an emptied data directory, the order swapped from run
  * to run, so warm page cache and the machine's other load fall on both sides alike; medians, best-of and the
  * load average are printed. On a shared machine compare the ratio, not the absolute times.
+ *
+ * Measured 2026-12-02 13:25 UTC (both bench slots held, load 4.7-6.2, concurrency 2, 4 runs):
+ * init container 9.80 / 6.63 / 7.34 / 5.27 s, restore-node --in-place 7.25 / 6.07 / 4.99 / 5.37 s;
+ * median ratio 1.22, best-of 1.06. The position in the pair decides most of it: ratio 1.35 and 1.47
+ * when the init container ran first, 1.09 and 0.98 when it ran second; the two measured second
+ * (init 6.63 / 5.27 s, restore-node 7.25 / 4.99 s) are within 3 % of each other. CPU 6.0-9.2 s
+ * against 5.3-6.4 s. An earlier run with the init container always first gave 1.46 (load ~10).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
