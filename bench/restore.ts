@@ -35,13 +35,11 @@
  * before the kernel copy: 7.98 s, CPU 12.9 s, ratio 0.16.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAndPinning, machineLimitSeconds } from './lib/machine-limit.js';
-import { writeSnapshotSet } from './lib/snapshot-set.js';
+import { BENCH_FQDN, benchDataPrefix, closedPort, ensureRestoreBucket, writeStandInYaml } from './lib/restore-bucket.js';
 
 const root = join(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -52,40 +50,8 @@ const { values } = parseArgs({
   },
 });
 const dir = values.dir ?? join(root, '.cache', 'bench', 'restore-2g');
-const fqdn = 'bench-node';
 const bucketDir = join(dir, 'bucket');
-const dataPrefix = `${fqdn}/b1/data/`;
-
-async function generate(): Promise<void> {
-  if (existsSync(join(bucketDir, fqdn, 'b1', 'meta', 'manifest.json'))) return;
-  console.log(`# generating the backup in ${bucketDir} ...`);
-  const files = await writeSnapshotSet(join(bucketDir, dataPrefix));
-  const sections = new Map<string, Array<{ path: string; MD5: string; size: number }>>();
-  for (const f of files) {
-    const [ks, tdir] = f.relative.split('/') as [string, string];
-    const md5 = createHash('md5').update(readFileSync(f.path)).digest('hex');
-    const list = sections.get(`${ks}/${tdir}`) ?? [];
-    list.push({ path: `${dataPrefix}${f.relative}`, MD5: md5, size: f.size });
-    sections.set(`${ks}/${tdir}`, list);
-  }
-  const manifest = [...sections].map(([id, objects]) => {
-    const [keyspace, columnfamily] = id.split('/') as [string, string];
-    return { keyspace, columnfamily, objects };
-  });
-  const meta = join(bucketDir, fqdn, 'b1', 'meta');
-  mkdirSync(meta, { recursive: true });
-  writeFileSync(join(meta, 'schema.cql'), 'CREATE KEYSPACE ks0;');
-  writeFileSync(join(meta, 'tokenmap.json'), `{"${fqdn}": {"tokens": [-9223372036854775808], "is_up": true, "rack": "r1", "dc": "dc1"}}`);
-  writeFileSync(join(meta, 'manifest.json'), JSON.stringify(manifest));
-}
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const dataPrefix = benchDataPrefix;
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -97,14 +63,13 @@ function sh(argv: string[]): void {
 }
 
 async function main(): Promise<void> {
-  await generate();
+  await ensureRestoreBucket(bucketDir);
   const port = await closedPort();
   const nodeDir = join(dir, 'node');
   const yaml = join(dir, 'cassandra.yaml');
   const ini = join(dir, 'medusa.ini');
-  writeFileSync(yaml, [`data_file_directories:`, `    - ${join(nodeDir, 'data')}`, `commitlog_directory: ${join(nodeDir, 'commitlog')}`,
-    'listen_address: 127.0.0.1', `native_transport_port: ${port}`, `storage_port: ${port}`, ''].join('\n'));
-  writeFileSync(ini, ['[storage]', 'storage_provider = local', `base_path = ${dir}`, 'bucket_name = bucket', `fqdn = ${fqdn}`,
+  writeStandInYaml(yaml, nodeDir, port);
+  writeFileSync(ini, ['[storage]', 'storage_provider = local', `base_path = ${dir}`, 'bucket_name = bucket', `fqdn = ${BENCH_FQDN}`,
     `concurrent_transfers = ${values.concurrency}`, '', '[cassandra]', `config_file = ${yaml}`, 'stop_cmd = true', 'start_cmd = true', ''].join('\n'));
 
   const rows: Array<{ limit: number; cp: number; cpSync: number; cpMd5: number; restore: number; rssMb: number }> = [];

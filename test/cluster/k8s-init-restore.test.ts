@@ -1,7 +1,7 @@
 /**
  * The Kubernetes restore init container end to end, driven as k8ssandra-operator's MedusaRestoreJob
  * drives it, on harness hosts playing pods (k8s-support.ts): the backup's nodes as GetBackups
- * reports them, RESTORE_MAPPING built from them the operator's way, Cassandra stopped on every pod,
+ * reports them through the first pod's side-car (the entrypoint in MEDUSA_MODE=GRPC), RESTORE_MAPPING built from them the operator's way, Cassandra stopped on every pod,
  * `k8s/entrypoint.sh` run with MEDUSA_MODE=RESTORE, POD_NAME, BACKUP_NAME and RESTORE_KEY on each,
  * Cassandra started, rows counted.
  * 1. In place on the backed-up cluster (MEDUSA_TEST_CLUSTER).
@@ -12,21 +12,20 @@
  * (test/k8s/init-restore-resume.test.ts). Init flow times are printed for the record.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { types } from 'cassandra-driver';
 import { clusterNodes, type ClusterDescriptor } from '../harness/cluster-descriptor.js';
 import { startCluster, stopCluster } from '../harness/cluster.js';
 import { withCql } from '../harness/cql-client.js';
-import { createKeyspace, flush } from '../harness/cql-helpers.js';
 import { startNode, stopNode, waitNodeReady } from '../harness/node-control.js';
 import { rootViewPath, type NodeDescriptor } from '../harness/node-descriptor.js';
 import { testCluster } from '../harness/test-env.js';
 import { scratchDir } from '../support/cli.js';
-import { parseTokenMap } from '../../src/domain/tokenmap.js';
-import { backupHost, operatorRestoreMapping, podsByRack, runInitContainer, writePodConfigs, type BackupNode } from './k8s-support.js';
+import { ReferenceGrpcClient } from '../support/medusa-grpc-client.js';
+import { backupNodesFromSidecar, countItems, fillAndBackUp, lastRestore, startPods, localStorageLines, operatorRestoreMapping, podsByRack, runInitContainer, startSidecar, writePodConfigs, type BackupNode } from './k8s-support.js';
 
 const KS = 'k8s_init';
 const ROWS = 240;
@@ -36,58 +35,42 @@ let source: ClusterDescriptor;
 let target: ClusterDescriptor | undefined;
 let scratch: ReturnType<typeof scratchDir>;
 let storageDir: string;
+let client: ReferenceGrpcClient;
 
-/** Rows of the table, every replica asked. */
-function countRows(cluster: ClusterDescriptor): Promise<number> {
-  return withCql(clusterNodes(cluster), async (c) => {
-    const r = await c.execute(`SELECT COUNT(*) AS n FROM ${KS}.items`, [], { consistency: types.consistencies.all });
-    return Number(r.first().get('n'));
-  });
-}
+const countRows = (cluster: ClusterDescriptor): Promise<number> => countItems(cluster, KS);
 
 /**
- * The backup's nodes as GetBackups reports them (BackupSummary.nodes: host, datacenter, rack from
- * the tokenmap of the backup's first node backup), read here from the bucket's index copy.
+ * The backup's nodes as the operator reads them before a restore: GetBackups on the first pod's
+ * side-car (the entrypoint in MEDUSA_MODE=GRPC), which is then stopped, as the operator's stop of
+ * the datacenter stops it.
  */
-function backupNodes(name: string): BackupNode[] {
-  const dir = join(storageDir, BUCKET, 'index', 'backup_index', name);
-  const file = readdirSync(dir).filter((f) => f.startsWith('tokenmap_')).sort()[0];
-  if (!file) throw new Error(`no tokenmap in ${dir}`);
-  const tokenmap = parseTokenMap(readFileSync(join(dir, file), 'utf8'), file);
-  return [...tokenmap].map(([host, e]) => ({ host, datacenter: e.dc ?? '', rack: e.rack ?? '' }));
+async function backupNodes(cluster: ClusterDescriptor, name: string): Promise<BackupNode[]> {
+  const sidecar = await startSidecar(cluster, clusterNodes(cluster)[0]!, client);
+  try {
+    return await backupNodesFromSidecar(client, sidecar, name);
+  } finally {
+    const stopped = await sidecar.stop();
+    assert.equal(stopped.code, 0, sidecar.log().slice(-3000));
+  }
 }
 
 async function stopAll(cluster: ClusterDescriptor): Promise<void> {
   for (const node of clusterNodes(cluster)) await stopNode(node);
 }
-async function startAll(cluster: ClusterDescriptor): Promise<void> {
-  // Seeds first, one at a time, as the harness starts a cluster (and as cass-operator starts pods).
-  for (const node of clusterNodes(cluster)) await startNode(node);
-}
-const lastRestore = (node: NodeDescriptor): string | undefined => {
-  const path = rootViewPath(node, '/var/lib/cassandra/.last-restore');
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-};
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 before(async () => {
   source = testCluster();
   for (const node of clusterNodes(source)) await waitNodeReady(node);
   scratch = scratchDir('medusa-k8s-init-');
+  client = ReferenceGrpcClient.start();
   storageDir = join(scratch.dir, 'storage');
-  writePodConfigs(source, storageDir, BUCKET);
-  await withCql(clusterNodes(source), async (c) => {
-    await createKeyspace(c, KS, { dc1: 2 });
-    await c.execute(`CREATE TABLE IF NOT EXISTS ${KS}.items (id int PRIMARY KEY, payload text)`);
-    for (let i = 0; i < ROWS; i++) {
-      await c.execute(`INSERT INTO ${KS}.items (id, payload) VALUES (?, ?)`, [i, randomBytes(512).toString('hex')], { prepare: true, consistency: types.consistencies.all });
-    }
-  });
-  for (const node of clusterNodes(source)) await flush(node, KS);
-  for (const node of clusterNodes(source)) await backupHost(node, BACKUP);
+  writePodConfigs(source, localStorageLines(storageDir, BUCKET));
+  await fillAndBackUp(source, { keyspace: KS, rows: ROWS, payloadBytes: 512, backup: BACKUP });
 });
 
 after(async () => {
+  await client?.close();
   if (target) await stopCluster(target.dir).catch(() => undefined);
   if (source) {
     for (const node of clusterNodes(source)) await startNode(node).catch(() => undefined);
@@ -98,7 +81,7 @@ after(async () => {
 
 describe('the restore init container, driven as the operator drives it', () => {
   test('in place: every pod restores its own backup; the rows are those of the backup', async () => {
-    const nodes = backupNodes(BACKUP);
+    const nodes = await backupNodes(source, BACKUP);
     assert.deepEqual(nodes.map((n) => n.host).sort(), source.hosts.map((h) => h.name).sort(), 'backups name hosts by their names, as pods');
     const mapping = operatorRestoreMapping(nodes, 'dc1', podsByRack(source));
     assert.equal((JSON.parse(mapping) as { in_place: boolean }).in_place, true);
@@ -119,7 +102,7 @@ describe('the restore init container, driven as the operator drives it', () => {
       assert.equal(lastRestore(node), `${key}\n`);
     }
     const initDone = Date.now();
-    await startAll(source);
+    await startPods(source);
     const started = Date.now();
     assert.equal(await countRows(source), ROWS);
     console.log(`# init flow in place (2 pods): stop ${seconds(initStarted - t0)}, init containers ${seconds(initDone - initStarted)}, start ${seconds(started - initDone)}, total ${seconds(started - t0)}`);
@@ -152,8 +135,8 @@ describe('the restore init container, driven as the operator drives it', () => {
 
   test('onto a second cluster with other pod names: remote, the sources\' tokens pinned, every row there', async () => {
     target = await startCluster({ dir: join(scratch.dir, 'target'), hosts: source.hosts.length, hostNamePrefix: 'pod', clusterName: 'medusa-k8s-target' });
-    writePodConfigs(target, storageDir, BUCKET);
-    const mapping = operatorRestoreMapping(backupNodes(BACKUP), 'dc1', podsByRack(target));
+    writePodConfigs(target, localStorageLines(storageDir, BUCKET));
+    const mapping = operatorRestoreMapping(await backupNodes(target, BACKUP), 'dc1', podsByRack(target));
     const parsed = JSON.parse(mapping) as { in_place: boolean; host_map: Record<string, { source: string[] }> };
     assert.equal(parsed.in_place, false);
     assert.deepEqual(Object.fromEntries(Object.entries(parsed.host_map).map(([pod, e]) => [pod, e.source[0]])), { pod1: 'node1', pod2: 'node2' });
@@ -170,7 +153,7 @@ describe('the restore init container, driven as the operator drives it', () => {
       assert.deepEqual(pinned, [...sourceNode.tokens].sort(), `${node.name} carries ${sourceNode.name}'s tokens`);
       assert.match(yaml, /^auto_bootstrap: false$/m);
     }
-    await startAll(target);
+    await startPods(target);
     console.log(`# init flow remote (2 pods): stop, restore and start ${seconds(Date.now() - t0)}`);
     assert.equal(await countRows(target), ROWS);
   });

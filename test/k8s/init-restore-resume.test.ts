@@ -125,8 +125,10 @@ describe('the restore init container on a real node: killed half-way, it resumes
   test('the same backup: init flow (stop, k8s-restore, start) next to restore-node --in-place', async () => {
     const t0 = Date.now();
     await stopNode(node);
+    const stopped = Date.now();
     const init = await medusa(ini('pod'), ['k8s-restore'], randomUUID());
     assert.equal(init.status, 0, init.stderr);
+    const restored = Date.now();
     await startNode(node);
     const initMs = Date.now() - t0;
     assert.equal(await rows(), ROWS);
@@ -140,6 +142,6 @@ describe('the restore init container on a real node: killed half-way, it resumes
     const plainMs = Date.now() - t1;
     assert.equal(await rows(), ROWS);
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-    console.log(`# restore of backup ${BACKUP} (~${ROWS * 16} KB of rows): init flow ${(initMs / 1000).toFixed(1)} s, restore-node --in-place ${(plainMs / 1000).toFixed(1)} s, ratio ${(initMs / plainMs).toFixed(2)} (load average ${load})`);
+    console.log(`# restore of backup ${BACKUP} (~${ROWS * 16} KB of rows): init flow ${(initMs / 1000).toFixed(1)} s (stop ${((stopped - t0) / 1000).toFixed(1)} s, k8s-restore ${((restored - stopped) / 1000).toFixed(1)} s, start ${((t0 + initMs - restored) / 1000).toFixed(1)} s), restore-node --in-place ${(plainMs / 1000).toFixed(1)} s, ratio ${(initMs / plainMs).toFixed(2)} (load average ${load})`);
   });
 });

@@ -101,6 +101,14 @@ export function startOurAgent(ini: string, spec: SpawnSpec & { readonly globals?
   return launch('medusa grpc-server', [process.execPath, MEDUSA_BIN, ...(spec.globals ?? []), '--config-file', ini, 'grpc-server'], spec);
 }
 
+/**
+ * Any command that ends up serving our agent, e.g. the image's entrypoint in `MEDUSA_MODE=GRPC`;
+ * `name` names it in errors.
+ */
+export function startAgentCommand(name: string, argv: readonly string[], spec: SpawnSpec): Promise<AgentProcess> {
+  return launch(name, argv, spec);
+}
+
 /** Medusa's own server (`python -m medusa.service.grpc.server x INI`) with the reference venv's Python. */
 export function startReferenceAgent(ini: string, python: string, spec: SpawnSpec): Promise<AgentProcess> {
   return launch('python -m medusa.service.grpc.server', [python, '-m', 'medusa.service.grpc.server', 'x', ini], { ...spec, env: { PYTHONDONTWRITEBYTECODE: '1', ...spec.env } });

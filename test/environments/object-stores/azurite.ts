@@ -1,6 +1,7 @@
 /**
  * azurite (Microsoft's Azure Blob emulator, the pinned npm devDependency) on a free port of
- * 127.0.0.1. Shared Key authentication is enforced, so a wrong key fails as on Azure.
+ * 127.0.0.1 (or of another local address, e.g. a harness cluster's bridge gateway so its hosts
+ * reach it). Shared Key authentication is enforced, so a wrong key fails as on Azure.
  * Blobs are reached path-style: http://127.0.0.1:PORT/devstoreaccount1/<container>/<blob>.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U
 export interface AzuriteServer {
   readonly host: string;
   readonly port: number;
-  /** Account URL: http://127.0.0.1:PORT/devstoreaccount1 */
+  /** Account URL: http://HOST:PORT/devstoreaccount1 */
   readonly endpoint: string;
   readonly account: string;
   readonly key: string;
@@ -26,8 +27,11 @@ export interface AzuriteServer {
   stop(): Promise<void>;
 }
 
-/** Starts azurite-blob with its data in a fresh temporary folder; stops it again if it does not get ready. */
-export async function startAzurite(): Promise<AzuriteServer> {
+/**
+ * Starts azurite-blob listening on `host` (default 127.0.0.1) with its data in a fresh temporary
+ * folder; stops it again if it does not get ready.
+ */
+export async function startAzurite(host = '127.0.0.1'): Promise<AzuriteServer> {
   const dir = mkdtempSync(join(tmpdir(), 'medusa-azurite-'));
   const port = await freePort();
   const bin = join(repoRoot, 'node_modules', '.bin', 'azurite-blob');
@@ -36,9 +40,9 @@ export async function startAzurite(): Promise<AzuriteServer> {
     await stopDaemon(daemon);
     rmSync(dir, { recursive: true, force: true });
   };
-  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const endpoint = `http://${host}:${port}/${AZURITE_ACCOUNT}`;
   try {
-    const args = ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', dir, '--silent', '--disableTelemetry', '--skipApiVersionCheck'];
+    const args = ['--blobHost', host, '--blobPort', String(port), '--location', dir, '--silent', '--disableTelemetry', '--skipApiVersionCheck'];
     daemon = startDaemon('azurite', bin, args, join(dir, 'azurite.log'));
     // Any HTTP answer (403 for an unsigned listing) means the server accepts requests.
     await waitUntil(`azurite on port ${port}`, () => httpResponds(`${endpoint}?comp=list`), 60_000, daemon);
@@ -48,7 +52,7 @@ export async function startAzurite(): Promise<AzuriteServer> {
   }
   const service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
   return {
-    host: '127.0.0.1',
+    host,
     port,
     endpoint,
     account: AZURITE_ACCOUNT,
