@@ -15,12 +15,13 @@ import type { MetricsSink } from '../monitoring/types.js';
 import { describeFailures, failedHosts, runStep, type HostOutcome, type JobOptions } from '../remote/job.js';
 import { shellJoin } from '../remote/shell-quote.js';
 import type { RemoteExecutor } from '../remote/types.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError, throwIfAborted } from '../util/errors.js';
 import { processStartOf } from './backup-lock.js';
 import { SNAPSHOT_PREFIX } from './backup-node.js';
 import { previousHost } from './backup-stagger.js';
-import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
+import { createJobDir, hostStates, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
 import { holdFileName, removeHoldCommand, writeHoldCommand } from './snapshot-hold.js';
 
 /** Ports and settings of a cluster backup. */
@@ -43,6 +44,8 @@ export interface BackupClusterContext extends CatalogContext {
    * snapshots are then cleared everywhere); a step already running on the hosts runs to its end.
    */
   readonly signal?: AbortSignal;
+  /** Told which host is on which step (`hostStep`); `end` once the run is over. */
+  readonly progress?: ProgressReporter;
 }
 
 /** Flags of `medusa backup-cluster`. */
@@ -60,6 +63,8 @@ export interface BackupClusterOptions {
 
 /** What a successful cluster backup did. */
 export interface BackupClusterResult {
+  /** The name given, or the default one chosen for it. */
+  readonly backupName: string;
   readonly hosts: readonly string[];
   readonly jobDir: string;
   readonly seconds: number;
@@ -108,7 +113,11 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     if (hosts.length === 0) throw new OperationError('the seed reports no host in its datacenter');
     jobDir = createJobDir(o.tempDir);
     ctx.log.info(`Backup ${o.backupName} of ${hosts.length} hosts (${hosts.join(', ')}); job folder ${jobDir}`);
-    const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.backupTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
+    const job: JobOptions = {
+      executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.backupTimeoutMs ?? 48 * 3600_000,
+      ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}),
+      ...hostStates(ctx.progress),
+    };
 
     if (!o.useExistingSnapshot) {
       ctx.log.info(`Taking snapshot ${snapshotTag} on every host (${o.parallelSnapshots} at once)`);
@@ -146,12 +155,13 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     const seconds = (ctx.clock.now() - started) / 1000;
     await ctx.metrics.send(tags('cluster-backup-duration'), seconds);
     await ctx.metrics.send(tags('cluster-backup-error'), 0);
-    return { hosts, jobDir, seconds };
+    return { backupName: o.backupName, hosts, jobDir, seconds };
   } catch (err) {
     await ctx.metrics.send(tags('cluster-backup-error'), 1).catch(() => undefined);
     if (snapshotsTaken && jobDir !== undefined && hosts.length > 0) await clearEverywhere(ctx, jobDir, hosts, snapshotTag);
     throw err;
   } finally {
+    ctx.progress?.end();
     if (hold !== undefined && jobDir !== undefined) await everywhere(ctx, jobDir, hosts, 'release-hold', removeHoldCommand(hold), `Snapshot hold ${hold} may be left behind (it expires on its own)`);
   }
 }

@@ -64,6 +64,7 @@ export async function runBackupCluster(session: Session, request: BackupClusterR
         metrics,
         clock,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.progress ? { progress: run.progress } : {}),
       },
       { ...options, backupName: backupName ?? defaultBackupName(startedAt ?? clock.now()) },
     );

@@ -66,6 +66,7 @@ export async function runRestoreCluster(session: Session, request: RestoreCluste
         metrics,
         clock,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.progress ? { progress: run.progress } : {}),
       },
       // Without a host list, the seed target defaults to this node.
       options.hostList !== undefined ? options : { ...options, seedTarget: options.seedTarget ?? config.storage.fqdn },
