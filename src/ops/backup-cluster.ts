@@ -46,6 +46,8 @@ export interface BackupClusterContext extends CatalogContext {
   readonly signal?: AbortSignal;
   /** Told which host is on which step (`hostStep`); `end` once the run is over. */
   readonly progress?: ProgressReporter;
+  /** This host, as the `fqdn` of the run's metric event; default the machine's host name. */
+  readonly fqdn?: string;
 }
 
 /** Flags of `medusa backup-cluster`. */
@@ -102,6 +104,9 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
   const snapshotTag = `${SNAPSHOT_PREFIX}${o.backupName}`;
   let snapshotsTaken = false;
   let hold: string | undefined;
+  let hostCounts = { ok: 0, failed: 0, notAttempted: 0 };
+  const record = (ok: boolean): Promise<void> =>
+    ctx.metrics.record?.({ kind: 'cluster-job', command: 'backup-cluster', fqdn: ctx.fqdn ?? hostname(), backupName: o.backupName, started, finished: ctx.clock.now(), ok, hosts: hostCounts }) ?? Promise.resolve();
   const snapshotTimeoutMs = ctx.snapshotTimeoutMs ?? 600_000;
   try {
     if ((await listNodeBackups(ctx)).some((nb) => nb.name === o.backupName)) {
@@ -135,7 +140,11 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
       }, holdName);
       const commands = hosts.map((host) => ({ host, command: `${holdFor(host)}; ${snap}` }));
       const outcomes = await runStep({ ...job, timeoutMs: snapshotTimeoutMs }, 'snapshot', commands, o.parallelSnapshots);
-      if (outcomes.some((x) => !x.ok)) throw failure('snapshot', outcomes);
+      if (outcomes.some((x) => !x.ok)) {
+        const failed = outcomes.filter((x) => !x.ok).length;
+        hostCounts = { ok: 0, failed, notAttempted: hosts.length - failed };
+        throw failure('snapshot', outcomes);
+      }
     }
 
     const args = [
@@ -151,13 +160,17 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     ctx.log.info(`Backing up every host (${o.parallelUploads} at once)`);
     const outcomes = await runStep(job, 'backup', hosts.map((host) => ({ host, command: medusaCommandLine(ctx.medusa, [], args) })), o.parallelUploads);
     for (const x of outcomes) if (x.ok) ctx.log.info(`${x.host}: backup done (log: ${x.logDir})`);
+    const okHosts = outcomes.filter((x) => x.ok).length;
+    hostCounts = { ok: okHosts, failed: outcomes.length - okHosts, notAttempted: hosts.length - outcomes.length };
     if (outcomes.some((x) => !x.ok)) throw failure('backup-node', outcomes);
     const seconds = (ctx.clock.now() - started) / 1000;
     await ctx.metrics.send(tags('cluster-backup-duration'), seconds);
     await ctx.metrics.send(tags('cluster-backup-error'), 0);
+    await record(true);
     return { backupName: o.backupName, hosts, jobDir, seconds };
   } catch (err) {
     await ctx.metrics.send(tags('cluster-backup-error'), 1).catch(() => undefined);
+    await record(false).catch(() => undefined);
     if (snapshotsTaken && jobDir !== undefined && hosts.length > 0) await clearEverywhere(ctx, jobDir, hosts, snapshotTag);
     throw err;
   } finally {

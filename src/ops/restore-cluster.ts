@@ -9,6 +9,7 @@
  * Returns which hosts were restored, failed (why, log) and not attempted; any host not restored
  * makes it a `RestoreClusterFailedError` (exit 1) carrying that same result, for the face to show.
  */
+import { hostname } from 'node:os';
 import type { CatalogContext } from '../catalog/catalog.js';
 import type { ClusterBackup } from '../domain/backups.js';
 import type { TokenMap } from '../domain/tokenmap.js';
@@ -61,6 +62,8 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly signal?: AbortSignal;
   /** Told which host is on which step (`hostStep`, steps `stop`, `restore`, `wait-up`); `end` once the run is over. */
   readonly progress?: ProgressReporter;
+  /** This host, as the `fqdn` of the run's metric event; default the machine's host name. */
+  readonly fqdn?: string;
 }
 
 /** Flags of `medusa restore-cluster`. */
@@ -149,13 +152,20 @@ export async function restoreCluster(ctx: RestoreClusterContext, o: RestoreClust
   if (o.seedTarget === undefined && o.hostList === undefined) throw new UsageError('one of --seed-target or --host-list is required');
   const started = ctx.clock.now();
   const tags = (what: string) => ['medusa-cluster-restore', what, o.backupName] as const;
+  const record = (ok: boolean, r?: RestoreClusterResult): Promise<void> =>
+    ctx.metrics.record?.({
+      kind: 'cluster-job', command: 'restore-cluster', fqdn: ctx.fqdn ?? hostname(), backupName: o.backupName, started, finished: ctx.clock.now(), ok,
+      hosts: { ok: r?.restored.length ?? 0, failed: r?.failed.length ?? 0, notAttempted: r?.notAttempted.length ?? 0 },
+    }) ?? Promise.resolve();
   try {
     const result = await run(ctx, o).finally(() => ctx.progress?.end());
     await ctx.metrics.send(tags('restore-duration'), (ctx.clock.now() - started) / 1000);
     await ctx.metrics.send(tags('restore-error'), 0);
+    await record(true, result);
     return result;
   } catch (err) {
     await ctx.metrics.send(tags('restore-error'), 1).catch(() => undefined);
+    await record(false, err instanceof RestoreClusterFailedError ? err.result : undefined).catch(() => undefined);
     throw err;
   }
 }

@@ -63,6 +63,7 @@ export async function runBackupCluster(session: Session, request: BackupClusterR
         medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
+        fqdn: config.storage.fqdn,
         ...(run.signal ? { signal: run.signal } : {}),
         ...(run.progress ? { progress: run.progress } : {}),
       },

@@ -65,6 +65,7 @@ export async function runRestoreCluster(session: Session, request: RestoreCluste
         medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
+        fqdn: config.storage.fqdn,
         ...(run.signal ? { signal: run.signal } : {}),
         ...(run.progress ? { progress: run.progress } : {}),
       },
