@@ -9,7 +9,7 @@
  * the number of redraws the terminal received, and the load average before each round.
  *
  * Usage: node --import tsx bench/progress-cost.ts [--dir DIR] [--rounds 3]
- * Hold the shared lock: flock /work/locks/heavy.lock node --import tsx bench/progress-cost.ts
+ * Hold both shared slots: /work/locks/heavy --bench ./npmw exec -- node --import tsx bench/progress-cost.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
