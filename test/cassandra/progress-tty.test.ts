@@ -59,11 +59,17 @@ test('on a terminal the progress line is drawn and redrawn in place', () => {
   assert.match(screen, /Backup done/);
 });
 
-test('in a pipe the same backup prints no progress line at all', () => {
-  const r = runMedusa(['--config-file', ini, 'backup', '--backup-name', 'pipe1', '--mode', 'full'], { env: env(), timeoutMs: 600_000 });
+test('in a pipe the same backup prints no progress line at all; --output json is its summary', () => {
+  const r = runMedusa(['--config-file', ini, 'backup', '--backup-name', 'pipe1', '--mode', 'full', '--output', 'json'], { env: env(), timeoutMs: 600_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /\r|\x1b|Uploading \d+\/\d+ files/);
-  assert.match(r.stderr, /Backup done/);
+  assert.match(r.stderr, /Backup done: pipe1 \(full\)/);
+  assert.equal(r.stdout.trim().split('\n').length, 1, r.stdout);
+  const doc = JSON.parse(r.stdout) as Record<string, number | string>;
+  assert.equal(doc['backupName'], 'pipe1');
+  assert.equal(doc['mode'], 'full');
+  assert.ok((doc['bytes'] as number) > 3_000_000 && doc['uploadedBytes'] === doc['bytes'] && doc['reusedFiles'] === 0, r.stdout);
+  assert.ok((doc['finished'] as number) >= (doc['started'] as number));
 });
 
 test('download from radosgw on a terminal: the Downloading line is redrawn; in a pipe none, and --output json is one document', () => {
