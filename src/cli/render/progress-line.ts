@@ -97,7 +97,8 @@ export class ProgressLine implements ProgressReporter {
       this.draw(true);
     };
     return {
-      debug: around((m) => log.debug(m)),
+      // A debug line that is not shown must not redraw anything (backups log one per file).
+      debug: (m) => (log.debugEnabled ? around((x) => log.debug(x))(m) : log.debug(m)),
       info: around((m) => log.info(m)),
       warning: around((m) => log.warning(m)),
       error: around((m) => log.error(m)),
