@@ -7,6 +7,7 @@
  */
 import type { ProgressReporter, TransferBatch } from '../../ops/api/session.js';
 import type { Logger } from '../../util/logger.js';
+import { loggerAround } from './logger-around.js';
 import { formatBytesStr } from '../../util/medusa-format.js';
 
 const REDRAW_MS = 250;
@@ -91,21 +92,7 @@ export class ProgressLine implements ProgressReporter {
 
   /** A logger that keeps log lines and the progress line from mixing. */
   wrapLogger(log: Logger): Logger {
-    const around = (fn: (m: string) => void) => (m: string): void => {
-      this.erase();
-      fn(m);
-      this.draw(true);
-    };
-    return {
-      // A debug line that is not shown must not redraw anything (backups log one per file).
-      debug: (m) => (log.debugEnabled ? around((x) => log.debug(x))(m) : log.debug(m)),
-      info: around((m) => log.info(m)),
-      warning: around((m) => log.warning(m)),
-      error: around((m) => log.error(m)),
-      get debugEnabled() {
-        return log.debugEnabled;
-      },
-    };
+    return loggerAround(log, () => this.erase(), () => this.draw(true));
   }
 
   private erase(): void {
