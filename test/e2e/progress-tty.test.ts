@@ -46,12 +46,15 @@ before(() => {
 });
 after(() => scratch.cleanup());
 
+/** Where the runs keep their cache (backup locks, hash cache): this file's own, never ~/.cache. */
+const env = (): NodeJS.ProcessEnv => ({ ...process.env, TZ: 'UTC', MEDUSA_CACHE_DIR: join(scratch.dir, 'cache') });
+
 let runs = 0;
 /** Runs medusa on a pseudo-terminal; returns the whole screen (stdout and stderr as the terminal got them). */
 function onTerminal(args: readonly string[]): string {
   const log = join(scratch.dir, `tty-${++runs}.log`);
   const command = [MEDUSA_BIN, '--config-file', ini, ...args].map((a) => `'${a}'`).join(' ');
-  const r = spawnSync('script', ['-q', '-e', '-c', command, log], { env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('script', ['-q', '-e', '-c', command, log], { env: env(), encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'ignore', 'pipe'] });
   const screen = readFileSync(log, 'utf8');
   assert.equal(r.status, 0, `${r.stderr}\n${screen.slice(-2000)}`);
   return screen;
@@ -72,7 +75,7 @@ describe('progress on a terminal, none in a pipe', () => {
     assert.match(d[0]!, /Downloading \d+\/6 files, .* of 48\.\d\d MB/);
     // Erased before the summary line: the last drawing is followed by an erase.
     assert.ok(screen.lastIndexOf('\r\x1b[K') > screen.lastIndexOf(d[d.length - 1]!), 'the line is erased at the end');
-    const pipe = runMedusa(['--config-file', ini, 'download', '--backup-name', 'new', '--download-destination', join(dest, 'pipe')]);
+    const pipe = runMedusa(['--config-file', ini, 'download', '--backup-name', 'new', '--download-destination', join(dest, 'pipe')], { env: env() });
     assert.equal(pipe.status, 0, pipe.stderr);
     assert.doesNotMatch(pipe.stderr, /\r|\x1b|Downloading \d/);
   });
@@ -80,7 +83,7 @@ describe('progress on a terminal, none in a pipe', () => {
   test('verify --enable-md5-checks: "Hashing" drawn; the report on stdout is the same as in a pipe', () => {
     const screen = onTerminal(['verify', '--backup-name', 'old', '--enable-md5-checks']);
     assert.ok(draws(screen, 'Hashing').length >= 1, screen.slice(-1500));
-    const pipe = runMedusa(['--config-file', ini, 'verify', '--backup-name', 'old', '--enable-md5-checks']);
+    const pipe = runMedusa(['--config-file', ini, 'verify', '--backup-name', 'old', '--enable-md5-checks'], { env: env() });
     assert.equal(pipe.status, 0, pipe.stderr);
     assert.equal(pipe.stdout, 'Validating old ...\n- Completion: OK!\n- Manifest validated: OK!!\n');
     assert.doesNotMatch(pipe.stderr, /\r|\x1b|Hashing \d/);
@@ -93,10 +96,10 @@ describe('progress on a terminal, none in a pipe', () => {
     const d = draws(screen, 'Deleting');
     assert.ok(d.length >= 1, screen.slice(-1500));
     assert.match(d[0]!, /Deleting \d+\/\d{3,} objects/);
-    const list = runMedusa(['--config-file', ini, 'list-backups']);
+    const list = runMedusa(['--config-file', ini, 'list-backups'], { env: env() });
     assert.doesNotMatch(list.stdout, /^old /m);
     // A second purge in a pipe has nothing to delete and prints no progress either.
-    const pipe = runMedusa(['--config-file', ini, 'purge']);
+    const pipe = runMedusa(['--config-file', ini, 'purge'], { env: env() });
     assert.equal(pipe.status, 0, pipe.stderr);
     assert.doesNotMatch(pipe.stderr, /\r|\x1b|Deleting \d/);
   });
