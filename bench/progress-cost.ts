@@ -20,6 +20,12 @@
  * same code as none, so the noise floor), tty 16.45 s (+63.7%); CPU none 11.17 s, pipe 12.10 s,
  * tty 17.35 s (+55.2%); 44-74 drawings a run. Target (< 2%) NOT met on local storage; the `silent`
  * mode was added to tell the upload path's cost from the drawing's.
+ * Measured 13:06-13:10 UTC (load 6.7-12.8, 3 rounds, all four modes): wall medians none 13.88 s,
+ * pipe 12.86 s (-7.3%), silent 19.11 s (+37.7%), tty 22.38 s (+61.2%); CPU none 11.94 s, pipe 9.89 s
+ * (-17.2%), silent 17.66 s (+48.0%), tty 20.72 s (+73.6%); 77-98 drawings a run. So most of the cost
+ * is the upload path a reporter selects (ops/backup-uploads.ts streams each file through a metered
+ * stream instead of the store's own file copy: +38% wall, +48% CPU); tty vs silent (+17%) is within
+ * this machine's noise that day (pipe and none run the same code and differed by 7-17%).
  *
  * Usage: node --import tsx bench/progress-cost.ts [--dir DIR] [--rounds 3]
  * Hold both shared slots: /work/locks/heavy --bench ./npmw exec -- node --import tsx bench/progress-cost.ts
