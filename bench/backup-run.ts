@@ -5,7 +5,7 @@
  * opening the store and loading the hash cache to the end; `cpuSeconds`: the whole process).
  *
  * Usage: tsx bench/backup-run.ts --data DIR --store DIR --name N [--mode full|differential]
- *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2] [--progress] [--wrapped]
+ *        [--md5] [--cache FILE] [--listing-hashes] [--transfers 2] [--progress | --silent-progress] [--wrapped]
  *        [--lib DIR]
  *
  * `--lib DIR` is where the operation's modules are loaded from: this checkout's `src` by default
@@ -22,6 +22,8 @@
  *
  * `--progress` wires the CLI's progress line as `medusa backup` does: drawn on stderr when it is
  * a terminal, nothing at all otherwise (bench/progress-cost.ts runs it both ways).
+ * `--silent-progress` gives the backup a reporter that keeps totals and draws nothing: the cost of
+ * the upload path a reporter selects, without any drawing.
  *
  * `--listing-hashes` makes the local store's listing carry each object's MD5 (recorded when it was
  * stored, in a JSON file beside the bucket), as S3, GCS and Azure listings do: with it,
@@ -40,7 +42,7 @@ const { values } = parseArgs({
     data: { type: 'string' }, store: { type: 'string' }, name: { type: 'string' },
     mode: { type: 'string', default: 'full' }, md5: { type: 'boolean', default: false },
     cache: { type: 'string' }, transfers: { type: 'string', default: '2' }, 'listing-hashes': { type: 'boolean', default: false },
-    progress: { type: 'boolean', default: false }, wrapped: { type: 'boolean', default: false }, lib: { type: 'string' },
+    progress: { type: 'boolean', default: false }, 'silent-progress': { type: 'boolean', default: false }, wrapped: { type: 'boolean', default: false }, lib: { type: 'string' },
   },
 });
 const data = values.data;
@@ -88,10 +90,14 @@ const stamp = (): string => {
   return `[${performance.now().toFixed(0).padStart(6)} ms, cpu ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(5)} ms, rss ${rss.toFixed(0).padStart(4)} MiB]`;
 };
 const plainLog = createLogger({ verbosity: 0, withoutTimestamp: true, write: (l) => { if (verbose) process.stderr.write(`${stamp()} ${l}\n`); } });
-const progress = values.progress
+const line = values.progress
   ? ((await load('cli/render/progress-line.js')) as typeof import('../src/cli/render/progress-line.js')).ProgressLine.forTerminal()
   : undefined;
-const log = progress ? progress.wrapLogger(plainLog) : plainLog;
+const silent = values['silent-progress']
+  ? new ((await load('transfer/progress.js')) as typeof import('../src/transfer/progress.js')).ProgressTotals()
+  : undefined;
+const progress = line ?? silent;
+const log = line ? line.wrapLogger(plainLog) : plainLog;
 const r = await backupNode(
   {
     storage, layout: {}, log, fqdn: 'bench-node', clock: systemClock,

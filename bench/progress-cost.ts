@@ -1,15 +1,34 @@
 /**
  * Benchmark: what the terminal progress line costs a ~2 GB full backup (the snapshot of
- * bench/backup-full.ts). Three ways, alternated in each round so load changes hit them alike:
+ * bench/backup-full.ts). Three ways, in each round in a rotated order (none-pipe-tty, pipe-tty-none,
+ * tty-none-pipe, ...) so load changes and the disk's state after the previous run hit them alike:
  * - `none`: no progress line (the baseline);
  * - `pipe`: the CLI's wiring with stderr a pipe, as under cron: no line is ever created;
  * - `tty`: the same inside a real pseudo-terminal (`script`), where the line is redrawn (at most
- *   four times a second) while files and bytes move.
- * Prints each run, the medians, the ratios to the baseline (target: tty and pipe within 2%),
- * the number of redraws the terminal received, and the load average before each round.
+ *   four times a second) while files and bytes move;
+ * - `silent`: a reporter that keeps totals and draws nothing. The backup's uploads take another
+ *   path when a reporter is given (ops/backup-uploads.ts: a metered stream instead of the store's
+ *   own file copy), so `silent` vs `none` is the cost of that path and `tty` vs `silent` the cost
+ *   of drawing.
+ * Prints each run's wall time and CPU time (user + system of the backup process, its hashing
+ * threads included: what drawing the line costs shows there first, and is far less noisy than wall
+ * time on a shared machine), the medians, the ratios to the baseline (target: tty within 2%), the
+ * number of redraws the terminal received, and the load average before each round.
+ *
+ * Measured 2026-12-02 12:46-12:52 UTC (Node 24, load 4.8-8.6 on 2 cores, others' tests running,
+ * 5 rounds, before the `silent` mode existed): wall medians none 10.05 s, pipe 10.39 s (+3.4%: the
+ * same code as none, so the noise floor), tty 16.45 s (+63.7%); CPU none 11.17 s, pipe 12.10 s,
+ * tty 17.35 s (+55.2%); 44-74 drawings a run. Target (< 2%) NOT met on local storage; the `silent`
+ * mode was added to tell the upload path's cost from the drawing's.
+ * Measured 13:06-13:10 UTC (load 6.7-12.8, 3 rounds, all four modes): wall medians none 13.88 s,
+ * pipe 12.86 s (-7.3%), silent 19.11 s (+37.7%), tty 22.38 s (+61.2%); CPU none 11.94 s, pipe 9.89 s
+ * (-17.2%), silent 17.66 s (+48.0%), tty 20.72 s (+73.6%); 77-98 drawings a run. So most of the cost
+ * is the upload path a reporter selects (ops/backup-uploads.ts streams each file through a metered
+ * stream instead of the store's own file copy: +38% wall, +48% CPU); tty vs silent (+17%) is within
+ * this machine's noise that day (pipe and none run the same code and differed by 7-17%).
  *
  * Usage: node --import tsx bench/progress-cost.ts [--dir DIR] [--rounds 3]
- * Hold the shared lock: flock /work/locks/heavy.lock node --import tsx bench/progress-cost.ts
+ * Hold both shared slots: /work/locks/heavy --bench ./npmw exec -- node --import tsx bench/progress-cost.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -25,13 +44,13 @@ const rounds = Number(values.rounds);
 
 const set = prepareTwoGbSnapshot(data);
 
-type Mode = 'none' | 'pipe' | 'tty';
+type Mode = 'none' | 'pipe' | 'tty' | 'silent';
 
-function once(mode: Mode, i: number): { seconds: number; redraws: number } {
+function once(mode: Mode, i: number): { seconds: number; cpuSeconds: number; redraws: number } {
   const store = join(dir, `store-${mode}`);
   rmSync(store, { recursive: true, force: true });
   execFileSync('sync');
-  const args = ['--import', 'tsx', join(import.meta.dirname, 'backup-run.ts'), '--data', data, '--store', store, '--name', `p${i}`, '--mode', 'full', '--transfers', '2', ...(mode === 'none' ? [] : ['--progress'])];
+  const args = ['--import', 'tsx', join(import.meta.dirname, 'backup-run.ts'), '--data', data, '--store', store, '--name', `p${i}`, '--mode', 'full', '--transfers', '2', ...(mode === 'none' ? [] : mode === 'silent' ? ['--silent-progress'] : ['--progress'])];
   let out: string;
   if (mode === 'tty') {
     const log = join(dir, 'tty.log');
@@ -49,25 +68,34 @@ function once(mode: Mode, i: number): { seconds: number; redraws: number } {
   rmSync(store, { recursive: true, force: true });
   const json = /\{"seconds".*\}/.exec(out)?.[0];
   if (!json) throw new Error(`no result line in: ${out.slice(-300)}`);
-  const r = JSON.parse(json) as { seconds: number; uploaded: number };
+  const r = JSON.parse(json) as { seconds: number; cpuSeconds: number; uploaded: number };
   if (r.uploaded !== set.files) throw new Error(`uploaded ${r.uploaded} files, expected ${set.files}`);
-  return { seconds: r.seconds, redraws: out.split('\r\x1b[K').length - 1 };
+  // Each drawing starts with `\r\x1b[K` + the verb (an erase alone is not a drawing).
+  return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, redraws: out.split('\r\x1b[KUploading').length - 1 };
 }
 
-const times: Record<Mode, number[]> = { none: [], pipe: [], tty: [] };
+const MODES = ['none', 'pipe', 'tty', 'silent'] as const;
+const times: Record<Mode, number[]> = { none: [], pipe: [], tty: [], silent: [] };
+const cpu: Record<Mode, number[]> = { none: [], pipe: [], tty: [], silent: [] };
 let ttyRedraws = 0;
 for (let round = 0; round < rounds; round++) {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const row: string[] = [];
-  for (const mode of ['none', 'pipe', 'tty'] as const) {
+  const order = MODES.map((_, k) => MODES[(k + round) % MODES.length]!);
+  for (const mode of order) {
     const r = once(mode, round);
     times[mode].push(r.seconds);
+    cpu[mode].push(r.cpuSeconds);
     if (mode === 'tty') ttyRedraws = r.redraws;
-    row.push(`${mode} ${r.seconds.toFixed(2)} s${mode === 'tty' ? ` (${r.redraws} redraws)` : ''}`);
+    row.push(`${mode} ${r.seconds.toFixed(2)} s, cpu ${r.cpuSeconds.toFixed(2)} s${mode === 'tty' ? ` (${r.redraws} redraws)` : ''}`);
   }
   console.log(`round ${round + 1} (load ${load}): ${row.join(' | ')}`);
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const base = median(times.none);
-const pct = (x: number): string => `${(((x - base) / base) * 100).toFixed(1)}%`;
-console.log(`medians: none ${base.toFixed(2)} s, pipe ${median(times.pipe).toFixed(2)} s (${pct(median(times.pipe))}), tty ${median(times.tty).toFixed(2)} s (${pct(median(times.tty))}); target: within 2%; last tty run drew ${ttyRedraws} redraws`);
+const summary = (what: string, xs: Record<Mode, number[]>): string => {
+  const base = median(xs.none);
+  const pct = (x: number): string => `${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)}%`;
+  const drawing = (((median(xs.tty) - median(xs.silent)) / median(xs.silent)) * 100).toFixed(1);
+  return `${what}: none ${base.toFixed(2)} s, pipe ${median(xs.pipe).toFixed(2)} s (${pct(median(xs.pipe))}), silent ${median(xs.silent).toFixed(2)} s (${pct(median(xs.silent))}), tty ${median(xs.tty).toFixed(2)} s (${pct(median(xs.tty))}; drawing alone tty/silent ${drawing}%)`;
+};
+console.log(`medians of ${rounds} rounds: ${summary('wall', times)}; ${summary('cpu', cpu)}; target: tty within 2%; last tty run drew ${ttyRedraws} lines`);

@@ -3,7 +3,8 @@
  * they appear in the file. Names follow Prometheus conventions: the `medusa_` prefix, base units
  * in the name (`_seconds`, `_bytes`), `_timestamp_seconds` for Unix times, `_total` for counters
  * only. Labels: `fqdn` (the node, as in the bucket), `backup_type` (`full` / `differential`),
- * `command` (`purge`, `delete-backup`, `purge-decommissioned`), `state` (node counts), and
+ * `command` (`purge`, `delete-backup`, `purge-decommissioned`; `backup-cluster`, `restore-cluster`
+ * for the `medusa_cluster_job_` families), `state` (node and host counts), and
  * `backup_name` on the `_info` families only (one series per node at a time, so the name never
  * multiplies the other series).
  *
@@ -59,6 +60,15 @@ export const FAMILIES: readonly MetricFamily[] = [
   gauge('medusa_report_last_finish_timestamp_seconds', 'Unix time report-last-backup last ran.'),
   gauge('medusa_report_last_success', '1 if the last report-last-backup could read the bucket, 0 if every attempt failed.'),
   counter('medusa_report_errors_total', 'report-last-backup runs whose every attempt failed.'),
+  gauge('medusa_cluster_job_last_start_timestamp_seconds', 'Unix time the last run of this cluster command (backup-cluster, restore-cluster) started on this host.'),
+  gauge('medusa_cluster_job_last_finish_timestamp_seconds', 'Unix time the last run of this cluster command ended, successfully or not.'),
+  gauge('medusa_cluster_job_last_success_timestamp_seconds', 'Unix time the last successful run of this cluster command ended.'),
+  gauge('medusa_cluster_job_last_success', '1 if the last run of this cluster command succeeded on every host, 0 if not.'),
+  gauge('medusa_cluster_job_last_duration_seconds', 'Duration of the last run of this cluster command.'),
+  gauge('medusa_cluster_job_last_hosts', 'Hosts of the last run of this cluster command, by state (ok, failed, not_attempted).'),
+  gauge('medusa_cluster_job_last_info', 'Backup name of the last run of this cluster command (value always 1).'),
+  counter('medusa_cluster_job_runs_total', 'Runs of this cluster command that ended, successfully or not.'),
+  counter('medusa_cluster_job_errors_total', 'Runs of this cluster command that failed (on any host, or before reaching the hosts).'),
 ];
 
 const BY_NAME = new Map(FAMILIES.map((f) => [f.name, f]));

@@ -4,7 +4,7 @@
  * added to (starting from the previous file's value), and an `_info` series of an earlier name is
  * replaced, so the file holds one name per node and backup type.
  */
-import type { BackupMetricEvent, MetricEvent, PurgeMetricEvent, ReportMetricEvent } from './types.js';
+import type { BackupMetricEvent, ClusterJobMetricEvent, MetricEvent, PurgeMetricEvent, ReportMetricEvent } from './types.js';
 import { sampleKey, type Labels, type Sample, type SampleSet } from './prometheus-text.js';
 
 class Samples {
@@ -95,11 +95,28 @@ function applyReport(s: Samples, e: ReportMetricEvent): void {
   s.set('medusa_cluster_latest_backup_files', l, c.totalFiles);
 }
 
+function applyClusterJob(s: Samples, e: ClusterJobMetricEvent): void {
+  const l = { fqdn: e.fqdn, command: e.command };
+  s.set('medusa_cluster_job_last_start_timestamp_seconds', l, seconds(e.started));
+  s.set('medusa_cluster_job_last_finish_timestamp_seconds', l, seconds(e.finished));
+  s.set('medusa_cluster_job_last_success', l, e.ok ? 1 : 0);
+  s.set('medusa_cluster_job_last_duration_seconds', l, Math.max(0, e.finished - e.started) / 1000);
+  s.set('medusa_cluster_job_last_hosts', { ...l, state: 'ok' }, e.hosts.ok);
+  s.set('medusa_cluster_job_last_hosts', { ...l, state: 'failed' }, e.hosts.failed);
+  s.set('medusa_cluster_job_last_hosts', { ...l, state: 'not_attempted' }, e.hosts.notAttempted);
+  s.drop('medusa_cluster_job_last_info', l);
+  s.set('medusa_cluster_job_last_info', { ...l, backup_name: e.backupName }, 1);
+  s.add('medusa_cluster_job_runs_total', l, 1);
+  s.add('medusa_cluster_job_errors_total', l, e.ok ? 0 : 1);
+  if (e.ok) s.set('medusa_cluster_job_last_success_timestamp_seconds', l, seconds(e.finished));
+}
+
 /** The samples after `event` (see the module comment); `previous` is not modified. */
 export function applyMetricEvent(previous: SampleSet, event: MetricEvent): Map<string, Sample> {
   const s = new Samples(previous);
   if (event.kind === 'backup') applyBackup(s, event);
   else if (event.kind === 'purge') applyPurge(s, event);
+  else if (event.kind === 'cluster-job') applyClusterJob(s, event);
   else applyReport(s, event);
   return s.map;
 }

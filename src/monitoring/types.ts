@@ -71,8 +71,22 @@ export interface ReportMetricEvent {
   };
 }
 
+/** A cluster orchestration over SSH (backup-cluster, restore-cluster) ended. Times are epoch ms. */
+export interface ClusterJobMetricEvent {
+  readonly kind: 'cluster-job';
+  readonly command: 'backup-cluster' | 'restore-cluster';
+  /** The host that ran the orchestration (`[storage] fqdn`). */
+  readonly fqdn: string;
+  readonly backupName: string;
+  readonly started: number;
+  readonly finished: number;
+  readonly ok: boolean;
+  /** Hosts by outcome; all zero when the run failed before any host was tried. */
+  readonly hosts: { readonly ok: number; readonly failed: number; readonly notAttempted: number };
+}
+
 /** What an operation reports about itself, for sinks that keep state (Prometheus). */
-export type MetricEvent = BackupMetricEvent | PurgeMetricEvent | ReportMetricEvent;
+export type MetricEvent = BackupMetricEvent | PurgeMetricEvent | ReportMetricEvent | ClusterJobMetricEvent;
 
 export interface MetricsSink {
   /** One Medusa metric. */

@@ -15,12 +15,13 @@ import type { MetricsSink } from '../monitoring/types.js';
 import { describeFailures, failedHosts, runStep, type HostOutcome, type JobOptions } from '../remote/job.js';
 import { shellJoin } from '../remote/shell-quote.js';
 import type { RemoteExecutor } from '../remote/types.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError, throwIfAborted } from '../util/errors.js';
 import { processStartOf } from './backup-lock.js';
 import { SNAPSHOT_PREFIX } from './backup-node.js';
 import { previousHost } from './backup-stagger.js';
-import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
+import { createJobDir, hostStates, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
 import { holdFileName, removeHoldCommand, writeHoldCommand } from './snapshot-hold.js';
 
 /** Ports and settings of a cluster backup. */
@@ -43,6 +44,10 @@ export interface BackupClusterContext extends CatalogContext {
    * snapshots are then cleared everywhere); a step already running on the hosts runs to its end.
    */
   readonly signal?: AbortSignal;
+  /** Told which host is on which step (`hostStep`); `end` once the run is over. */
+  readonly progress?: ProgressReporter;
+  /** This host, as the `fqdn` of the run's metric event; default the machine's host name. */
+  readonly fqdn?: string;
 }
 
 /** Flags of `medusa backup-cluster`. */
@@ -60,6 +65,8 @@ export interface BackupClusterOptions {
 
 /** What a successful cluster backup did. */
 export interface BackupClusterResult {
+  /** The name given, or the default one chosen for it. */
+  readonly backupName: string;
   readonly hosts: readonly string[];
   readonly jobDir: string;
   readonly seconds: number;
@@ -97,6 +104,9 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
   const snapshotTag = `${SNAPSHOT_PREFIX}${o.backupName}`;
   let snapshotsTaken = false;
   let hold: string | undefined;
+  let hostCounts = { ok: 0, failed: 0, notAttempted: 0 };
+  const record = (ok: boolean): Promise<void> =>
+    ctx.metrics.record?.({ kind: 'cluster-job', command: 'backup-cluster', fqdn: ctx.fqdn ?? hostname(), backupName: o.backupName, started, finished: ctx.clock.now(), ok, hosts: hostCounts }) ?? Promise.resolve();
   const snapshotTimeoutMs = ctx.snapshotTimeoutMs ?? 600_000;
   try {
     if ((await listNodeBackups(ctx)).some((nb) => nb.name === o.backupName)) {
@@ -108,7 +118,11 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     if (hosts.length === 0) throw new OperationError('the seed reports no host in its datacenter');
     jobDir = createJobDir(o.tempDir);
     ctx.log.info(`Backup ${o.backupName} of ${hosts.length} hosts (${hosts.join(', ')}); job folder ${jobDir}`);
-    const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.backupTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
+    const job: JobOptions = {
+      executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.backupTimeoutMs ?? 48 * 3600_000,
+      ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}),
+      ...hostStates(ctx.progress),
+    };
 
     if (!o.useExistingSnapshot) {
       ctx.log.info(`Taking snapshot ${snapshotTag} on every host (${o.parallelSnapshots} at once)`);
@@ -126,7 +140,11 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
       }, holdName);
       const commands = hosts.map((host) => ({ host, command: `${holdFor(host)}; ${snap}` }));
       const outcomes = await runStep({ ...job, timeoutMs: snapshotTimeoutMs }, 'snapshot', commands, o.parallelSnapshots);
-      if (outcomes.some((x) => !x.ok)) throw failure('snapshot', outcomes);
+      if (outcomes.some((x) => !x.ok)) {
+        const failed = outcomes.filter((x) => !x.ok).length;
+        hostCounts = { ok: 0, failed, notAttempted: hosts.length - failed };
+        throw failure('snapshot', outcomes);
+      }
     }
 
     const args = [
@@ -142,16 +160,21 @@ export async function backupCluster(ctx: BackupClusterContext, o: BackupClusterO
     ctx.log.info(`Backing up every host (${o.parallelUploads} at once)`);
     const outcomes = await runStep(job, 'backup', hosts.map((host) => ({ host, command: medusaCommandLine(ctx.medusa, [], args) })), o.parallelUploads);
     for (const x of outcomes) if (x.ok) ctx.log.info(`${x.host}: backup done (log: ${x.logDir})`);
+    const okHosts = outcomes.filter((x) => x.ok).length;
+    hostCounts = { ok: okHosts, failed: outcomes.length - okHosts, notAttempted: hosts.length - outcomes.length };
     if (outcomes.some((x) => !x.ok)) throw failure('backup-node', outcomes);
     const seconds = (ctx.clock.now() - started) / 1000;
     await ctx.metrics.send(tags('cluster-backup-duration'), seconds);
     await ctx.metrics.send(tags('cluster-backup-error'), 0);
-    return { hosts, jobDir, seconds };
+    await record(true);
+    return { backupName: o.backupName, hosts, jobDir, seconds };
   } catch (err) {
     await ctx.metrics.send(tags('cluster-backup-error'), 1).catch(() => undefined);
+    await record(false).catch(() => undefined);
     if (snapshotsTaken && jobDir !== undefined && hosts.length > 0) await clearEverywhere(ctx, jobDir, hosts, snapshotTag);
     throw err;
   } finally {
+    ctx.progress?.end();
     if (hold !== undefined && jobDir !== undefined) await everywhere(ctx, jobDir, hosts, 'release-hold', removeHoldCommand(hold), `Snapshot hold ${hold} may be left behind (it expires on its own)`);
   }
 }

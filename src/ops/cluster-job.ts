@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JobOptions } from '../remote/job.js';
 import { shellJoin } from '../remote/shell-quote.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import { UsageError } from '../util/errors.js';
 
 /** Env variable naming the medusa command to run on each host (default `medusa`). */
@@ -58,4 +60,10 @@ export function createJobDir(tempDir: string, id: string = randomUUID()): string
   const dir = join(tempDir, `medusa-job-${id}`);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** The job option that tells `progress` where each host is, when it shows hosts. */
+export function hostStates(progress: ProgressReporter | undefined): Pick<JobOptions, 'onHostState'> {
+  const show = progress?.hostStep?.bind(progress);
+  return show ? { onHostState: show } : {};
 }

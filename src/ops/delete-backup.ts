@@ -6,6 +6,7 @@
  */
 import { listNodeBackups, type CatalogContext } from '../catalog/catalog.js';
 import type { MetricsSink } from '../monitoring/types.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import { listIndexKeys, type NodePurgeRequest } from './purge-node.js';
@@ -17,6 +18,8 @@ export interface DeleteBackupContext extends CatalogContext {
   readonly metrics?: MetricsSink;
   /** Stops the run before the next node's deletions (see `runNodePurges`). */
   readonly signal?: AbortSignal;
+  /** Sees one `delete` batch per node whose deletions run. */
+  readonly progress?: ProgressReporter;
 }
 
 export interface DeleteBackupOptions {

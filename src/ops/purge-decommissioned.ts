@@ -10,6 +10,7 @@ import { backupIndexFolder, parseIndexKey, prefixPath } from '../layout/keys.js'
 import type { MetricsSink } from '../monitoring/types.js';
 import { decommissionedNodes, nodeEvidencedBy } from '../plan/bucket-nodes.js';
 import { listKeyPages } from '../storage/helpers.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError } from '../util/errors.js';
 import type { NodePurgeRequest } from './purge-node.js';
@@ -21,6 +22,8 @@ export interface PurgeDecommissionedContext extends CatalogContext {
   readonly metrics?: MetricsSink;
   /** Stops the run before the next node's deletions (see `runNodePurges`). */
   readonly signal?: AbortSignal;
+  /** Sees one `delete` batch per node whose deletions run. */
+  readonly progress?: ProgressReporter;
 }
 
 export interface PurgeDecommissionedOptions {

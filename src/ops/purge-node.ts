@@ -21,6 +21,7 @@ import {
 } from '../plan/purge-selection.js';
 import { NotFoundError } from '../storage/errors.js';
 import { deleteMany, getText, listAll, listKeyPages } from '../storage/helpers.js';
+import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
 import { KeptManifests } from './kept-manifests.js';
 
 /** Manifest reads in flight at once. */
@@ -194,9 +195,21 @@ async function applyLatestPointer(ctx: CatalogContext, prepared: PreparedNodePur
  * Applies a prepared plan. Deletion failures are collected, not thrown (the caller reports them);
  * a backup with a failed key is not taken further, and then the orphan cleanup does not run.
  */
-export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNodePurge): Promise<NodePurgeOutcome> {
+export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNodePurge, progress: ProgressReporter = noopProgress): Promise<NodePurgeOutcome> {
   const { plan } = prepared;
   await applyLatestPointer(ctx, prepared);
+  // One batch of objects to delete (counted, not sized); orphans a later check spares never finish.
+  const planned = plan.backups.reduce((n, b) => n + b.unfinish.length + b.content.length + b.last.length, 0) + plan.orphans.length;
+  progress.begin({ direction: 'delete', files: planned, bytes: 0 });
+  try {
+    return await applyPlan(ctx, prepared, progress);
+  } finally {
+    progress.end();
+  }
+}
+
+async function applyPlan(ctx: CatalogContext, prepared: PreparedNodePurge, progress: ProgressReporter): Promise<NodePurgeOutcome> {
+  const { plan } = prepared;
 
   const failed = new Map<string, Error>();
   const attempted = new Set<string>();
@@ -213,6 +226,7 @@ export async function applyNodePurge(ctx: CatalogContext, prepared: PreparedNode
         limit(async () => {
           const result = await deleteMany(ctx.storage, chunk);
           for (const f of result.failed) failed.set(f.key, f.error);
+          for (const k of chunk) progress.transferFinished(k, !failed.has(k));
           done += chunk.length;
           ctx.log.debug(`Deleted ${done} of ${keys.length} objects (${failed.size} failed so far)`);
         }),

@@ -7,6 +7,7 @@
 import type { CatalogContext } from '../catalog/catalog.js';
 import { formatBytesStr } from '../util/medusa-format.js';
 import type { MetricTags, MetricsSink, PurgeMetricEvent } from '../monitoring/types.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { OperationError, throwIfAborted } from '../util/errors.js';
 import { applyNodePurge, prepareNodePurge, type NodePurgeOutcome, type NodePurgeRequest, type PreparedNodePurge } from './purge-node.js';
@@ -51,6 +52,8 @@ function appliedTotals(outcomes: readonly NodePurgeOutcome[]): PurgeTotals {
 /** What node purges run with: an aborted `signal` stops them before the next node's deletions. */
 export interface NodePurgesContext extends CatalogContext {
   readonly signal?: AbortSignal;
+  /** Sees one `delete` batch per node whose deletions run. */
+  readonly progress?: ProgressReporter;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function runNodePurges(
     const prepared = await prepareNodePurge(ctx, req);
     nodes.push(prepared);
     throwIfAborted(ctx.signal, 'Purge');
-    if (!options.dryRun) outcomes.push(await applyNodePurge(ctx, prepared));
+    if (!options.dryRun) outcomes.push(await applyNodePurge(ctx, prepared, ctx.progress));
   }
   const totals = options.dryRun ? plannedTotals(nodes) : appliedTotals(outcomes);
   const verb = options.dryRun ? 'Would purge' : 'Purged';

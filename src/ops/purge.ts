@@ -20,6 +20,7 @@ import { DocumentError } from '../domain/document-error.js';
 import type { MetricsSink } from '../monitoring/types.js';
 import { assembleClusterBackup, firstNodeBackup, groupByName } from '../plan/cluster-backups.js';
 import { selectByRetention, type RetentionPolicy, type RetentionSelection } from '../plan/purge-selection.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import type { Clock } from '../util/clock.js';
 import { KeptManifests } from './kept-manifests.js';
 import { listIndexKeys } from './purge-node.js';
@@ -35,6 +36,8 @@ export interface PurgeContext extends CatalogContext {
   readonly metrics?: MetricsSink;
   /** Stops the run before the next node's deletions (see `runNodePurges`). */
   readonly signal?: AbortSignal;
+  /** Sees one `delete` batch per node whose deletions run. */
+  readonly progress?: ProgressReporter;
   /** The node's snapshots: stale `medusa-*` ones are cleared when `backupLocks` is given too. */
   readonly snapshots?: SnapshotCleanupPort;
   /** This host's backup locks: protect running backups' snapshots and the node's pool. */

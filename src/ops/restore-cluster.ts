@@ -9,6 +9,7 @@
  * Returns which hosts were restored, failed (why, log) and not attempted; any host not restored
  * makes it a `RestoreClusterFailedError` (exit 1) carrying that same result, for the face to show.
  */
+import { hostname } from 'node:os';
 import type { CatalogContext } from '../catalog/catalog.js';
 import type { ClusterBackup } from '../domain/backups.js';
 import type { TokenMap } from '../domain/tokenmap.js';
@@ -18,12 +19,13 @@ import { mapFromHostList, mapFromTopology, parseHostList, unmappedSources, type 
 import { schemaRecreateStatements } from '../plan/schema-recreate.js';
 import { describeFailures, runStep, type HostOutcome, type JobOptions } from '../remote/job.js';
 import type { RemoteExecutor } from '../remote/types.js';
+import type { ProgressReporter } from '../transfer/progress.js';
 import { getText } from '../storage/helpers.js';
 import type { Clock } from '../util/clock.js';
 import { describeError, OperationError, throwIfAborted, UsageError } from '../util/errors.js';
 import { redactPasswordText } from '../util/redact-password.js';
 import { findClusterBackup } from './find-backup.js';
-import { createJobDir, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
+import { createJobDir, hostStates, medusaCommandLine, type RemoteMedusa } from './cluster-job.js';
 
 /** Ports and settings of a cluster restore. */
 export interface RestoreClusterContext extends CatalogContext {
@@ -58,6 +60,10 @@ export interface RestoreClusterContext extends CatalogContext {
   readonly reattachDelayMs?: number;
   /** Stops the restore before any target is touched; once targets are stopped it runs to its end. */
   readonly signal?: AbortSignal;
+  /** Told which host is on which step (`hostStep`, steps `stop`, `restore`, `wait-up`); `end` once the run is over. */
+  readonly progress?: ProgressReporter;
+  /** This host, as the `fqdn` of the run's metric event; default the machine's host name. */
+  readonly fqdn?: string;
 }
 
 /** Flags of `medusa restore-cluster`. */
@@ -146,13 +152,32 @@ export async function restoreCluster(ctx: RestoreClusterContext, o: RestoreClust
   if (o.seedTarget === undefined && o.hostList === undefined) throw new UsageError('one of --seed-target or --host-list is required');
   const started = ctx.clock.now();
   const tags = (what: string) => ['medusa-cluster-restore', what, o.backupName] as const;
+  const record = (ok: boolean, r?: RestoreClusterResult): Promise<void> =>
+    ctx.metrics.record?.({
+      kind: 'cluster-job', command: 'restore-cluster', fqdn: ctx.fqdn ?? hostname(), backupName: o.backupName, started, finished: ctx.clock.now(), ok,
+      hosts: { ok: r?.restored.length ?? 0, failed: r?.failed.length ?? 0, notAttempted: r?.notAttempted.length ?? 0 },
+    }) ?? Promise.resolve();
   try {
-    const result = await run(ctx, o);
+    const result = await run(ctx, o).finally(() => ctx.progress?.end());
     await ctx.metrics.send(tags('restore-duration'), (ctx.clock.now() - started) / 1000);
     await ctx.metrics.send(tags('restore-error'), 0);
+    await record(true, result);
     return result;
   } catch (err) {
     await ctx.metrics.send(tags('restore-error'), 1).catch(() => undefined);
+    await record(false, err instanceof RestoreClusterFailedError ? err.result : undefined).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Waits for `host` to answer CQL, shown as its `wait-up` step. */
+async function waitUpShown(ctx: RestoreClusterContext, host: string): Promise<void> {
+  ctx.progress?.hostStep?.(host, 'wait-up', 'running');
+  try {
+    await ctx.waitUp(host, ctx.upTimeoutMs ?? 600_000);
+    ctx.progress?.hostStep?.(host, 'wait-up', 'done');
+  } catch (err) {
+    ctx.progress?.hostStep?.(host, 'wait-up', 'failed');
     throw err;
   }
 }
@@ -174,7 +199,11 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
   }
   throwIfAborted(ctx.signal, `Restore of ${o.backupName}`);
   ctx.log.info(`Cluster restore of ${o.backupName}; job folder ${jobDir}`);
-  const job: JobOptions = { executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.restoreTimeoutMs ?? 48 * 3600_000, ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}) };
+  const job: JobOptions = {
+    executor: ctx.executor, jobDir, log: ctx.log, timeoutMs: ctx.restoreTimeoutMs ?? 48 * 3600_000,
+    ...(ctx.reattachDelayMs !== undefined ? { reattachDelayMs: ctx.reattachDelayMs } : {}),
+    ...hostStates(ctx.progress),
+  };
   const targets = [...mapping.hosts.keys()];
   const seedTargets = targets.filter((t) => mapping.hosts.get(t)!.seed);
 
@@ -220,7 +249,7 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
     for (const [i, x] of outcomes.entries()) {
       if (!x.ok || others.length === 0) continue;
       try {
-        await ctx.waitUp(x.host, ctx.upTimeoutMs ?? 600_000);
+        await waitUpShown(ctx, x.host);
       } catch (err) {
         outcomes[i] = { ...x, ok: false, failure: { kind: 'error', message: `Cassandra does not answer after the restore: ${describeError(err)}` } };
       }
@@ -237,7 +266,7 @@ async function run(ctx: RestoreClusterContext, o: RestoreClusterOptions): Promis
     for (const [i, x] of outcomes.entries()) {
       if (!x.ok) continue;
       try {
-        await ctx.waitUp(x.host, ctx.upTimeoutMs ?? 600_000);
+        await waitUpShown(ctx, x.host);
         ctx.log.info(`${x.host} is up`);
       } catch (err) {
         outcomes[i] = { ...x, ok: false, failure: { kind: 'error', message: `Cassandra does not answer after the restore: ${describeError(err)}` } };

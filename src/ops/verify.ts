@@ -16,6 +16,7 @@ import type { NodeBackup } from '../domain/backups.js';
 import type { Manifest } from '../domain/manifest.js';
 import { dataFolder } from '../layout/keys.js';
 import { planVerify, type StoredObject, type VerifyProblem } from '../plan/verify-plan.js';
+import { noopProgress, type ProgressReporter } from '../transfer/progress.js';
 import { findClusterBackup } from './find-backup.js';
 
 const HASH_CONCURRENCY = 2;
@@ -48,13 +49,16 @@ class StoredView {
     return found;
   }
 
-  /** The hex MD5 of the stored bytes of `key`, read once per run. */
-  md5OfBytes(key: string): Promise<string> {
+  /** The hex MD5 of the stored bytes of `key`, read once per run; `onBytes` sees the bytes read, if this call reads them. */
+  md5OfBytes(key: string, onBytes?: (n: number) => void): Promise<string> {
     let found = this.hashes.get(key);
     if (!found) {
       found = this.limit(async () => {
         const hash = createHash('md5');
-        for await (const chunk of await this.ctx.storage.get(key)) hash.update(chunk as Buffer);
+        for await (const chunk of await this.ctx.storage.get(key)) {
+          hash.update(chunk as Buffer);
+          onBytes?.((chunk as Buffer).length);
+        }
         return hash.digest('hex');
       });
       this.hashes.set(key, found);
@@ -63,23 +67,46 @@ class StoredView {
   }
 }
 
-async function storedObjects(ctx: CatalogContext, view: StoredView, nb: NodeBackup, manifest: Manifest, checkHashes: boolean): Promise<Map<string, StoredObject>> {
+async function storedObjects(ctx: CatalogContext, view: StoredView, nb: NodeBackup, manifest: Manifest, checkHashes: boolean, progress: ProgressReporter): Promise<Map<string, StoredObject>> {
   const listed = await view.listing(dataFolder(ctx.layout, nb.fqdn, nb.name, nb.differential));
   if (!checkHashes || ctx.storage.capabilities.listingHasHash) return listed;
   // A listing hash not computed from the bytes (local records) says nothing about what the file
   // holds now: the bytes themselves are hashed.
   const stored = new Map(listed);
   const wanted = manifest.flatMap((s) => s.objects).filter((o) => o.MD5 !== null && listed.get(o.path)?.size === o.size);
-  await Promise.all(wanted.map(async (o) => stored.set(o.path, { size: o.size, hash: await view.md5OfBytes(o.path) })));
+  progress.begin({ direction: 'hash', files: wanted.length, bytes: wanted.reduce((n, o) => n + o.size, 0) });
+  try {
+    await Promise.all(
+      wanted.map(async (o) => {
+        progress.transferStarted(o.path, o.size);
+        let read = 0;
+        let ok = false;
+        try {
+          const hash = await view.md5OfBytes(o.path, (n) => {
+            read += n;
+            progress.bytesMoved(n);
+          });
+          // An object another backup of this run already hashed counts at once.
+          if (read < o.size) progress.bytesMoved(o.size - read);
+          stored.set(o.path, { size: o.size, hash });
+          ok = true;
+        } finally {
+          progress.transferFinished(o.path, ok);
+        }
+      }),
+    );
+  } finally {
+    progress.end();
+  }
   return stored;
 }
 
-async function verifyDetailed(ctx: CatalogContext, view: StoredView, detailed: DetailedClusterBackup, checkHashes: boolean): Promise<VerifyReport> {
+async function verifyDetailed(ctx: CatalogContext, view: StoredView, detailed: DetailedClusterBackup, checkHashes: boolean, progress: ProgressReporter): Promise<VerifyReport> {
   if (!detailed.backup.complete) return { detailed, problems: [] };
   const problems: VerifyProblem[] = [];
   for (const node of detailed.nodes) {
     if (!node.manifest) continue;
-    const stored = await storedObjects(ctx, view, node.nodeBackup, node.manifest, checkHashes);
+    const stored = await storedObjects(ctx, view, node.nodeBackup, node.manifest, checkHashes, progress);
     const result = planVerify(node.manifest, stored, { differential: node.nodeBackup.differential, checkHashes });
     for (const path of result.summaryMismatches) {
       ctx.log.warning(
@@ -95,21 +122,24 @@ async function verifyDetailed(ctx: CatalogContext, view: StoredView, detailed: D
   return { detailed, problems };
 }
 
-/** Verifies the named backup. Throws `BackupNotFoundError` when it does not exist. */
-export async function verifyBackup(ctx: CatalogContext, name: string, checkHashes: boolean): Promise<VerifyReport> {
+/**
+ * Verifies the named backup. Throws `BackupNotFoundError` when it does not exist. `progress` sees
+ * one `hash` batch per node whose stored bytes are read (local storage with md5 checks).
+ */
+export async function verifyBackup(ctx: CatalogContext, name: string, checkHashes: boolean, progress: ProgressReporter = noopProgress): Promise<VerifyReport> {
   const detailed = await detailClusterBackup(ctx, await findClusterBackup(ctx, name));
-  return verifyDetailed(ctx, new StoredView(ctx), detailed, checkHashes);
+  return verifyDetailed(ctx, new StoredView(ctx), detailed, checkHashes, progress);
 }
 
 /**
  * Verifies every backup of the bucket, oldest first; `onReport` gets each report as soon as it is
  * made (a large bucket takes a while). Returns them all.
  */
-export async function verifyAll(ctx: CatalogContext, checkHashes: boolean, onReport?: (r: VerifyReport) => void): Promise<VerifyReport[]> {
+export async function verifyAll(ctx: CatalogContext, checkHashes: boolean, onReport?: (r: VerifyReport) => void, progress: ProgressReporter = noopProgress): Promise<VerifyReport[]> {
   const view = new StoredView(ctx);
   const reports: VerifyReport[] = [];
   for (const backup of await listClusterBackups(ctx)) {
-    const report = await verifyDetailed(ctx, view, await detailClusterBackup(ctx, backup), checkHashes);
+    const report = await verifyDetailed(ctx, view, await detailClusterBackup(ctx, backup), checkHashes, progress);
     onReport?.(report);
     reports.push(report);
   }

@@ -11,6 +11,7 @@ import { assertSegment } from '../layout/segments.js';
 import type { Logger } from '../util/logger.js';
 import { redactPasswordText } from '../util/redact-password.js';
 import { wrapJobCommand } from './job-wrapper.js';
+import type { HostStepState } from '../transfer/progress.js';
 import type { CommandOutcome, RemoteExecutor } from './types.js';
 
 /** One host's command for a step. */
@@ -44,6 +45,11 @@ export interface JobOptions {
   readonly reattachDelayMs?: number;
   /** Run commands under the job wrapper (pid/status files on the host). Default true. */
   readonly wrap?: boolean;
+  /**
+   * Told where each host is: `waiting` for its turn, `running` (again with the last line it logged,
+   * as it logs), then `done` or `failed`. Must be cheap and must not throw.
+   */
+  readonly onHostState?: (host: string, step: string, state: HostStepState, detail?: string) => void;
 }
 
 /** The last non-empty lines, passwords masked (they end up in log lines). */
@@ -56,11 +62,26 @@ function tail(text: string, lines = 3): string {
     .join(' | ');
 }
 
+/** The last non-empty line, passwords masked, for a progress display. */
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return redactPasswordText(lines[lines.length - 1] ?? '');
+}
+
 /** Runs `commands` (one per host) as step `step`; resolves with one outcome per host, in input order. */
 export async function runStep(job: JobOptions, step: string, commands: readonly HostCommand[], parallelism: number): Promise<HostOutcome[]> {
   assertSegment('step', step);
   const limit = pLimit(Math.max(1, parallelism));
-  return Promise.all(commands.map((c) => limit(() => runOne(job, step, c))));
+  for (const c of commands) job.onHostState?.(c.host, step, 'waiting');
+  return Promise.all(
+    commands.map((c) =>
+      limit(async () => {
+        const outcome = await runOne(job, step, c);
+        job.onHostState?.(c.host, step, outcome.ok ? 'done' : 'failed');
+        return outcome;
+      }),
+    ),
+  );
 }
 
 async function runOne(job: JobOptions, step: string, { host, command }: HostCommand): Promise<HostOutcome> {
@@ -73,6 +94,7 @@ async function runOne(job: JobOptions, step: string, { host, command }: HostComm
   let stderrText = '';
   let outcome: CommandOutcome = { exitCode: undefined, failure: { kind: 'error', message: 'not run' } };
   const attempts = 1 + (job.reattachAttempts ?? 3);
+  job.onHostState?.(host, step, 'running');
   for (let attempt = 1; attempt <= attempts; attempt++) {
     // The wrapper replays the whole output on re-attach, so each attempt rewrites the files.
     const out = createWriteStream(join(logDir, 'stdout'));
@@ -87,6 +109,7 @@ async function runOne(job: JobOptions, step: string, { host, command }: HostComm
         stderr: (d) => {
           err.write(d);
           stderrText = (stderrText + d.toString('utf8')).slice(-8192);
+          if (job.onHostState) job.onHostState(host, step, 'running', lastLine(stderrText));
         },
       },
       { timeoutMs: job.timeoutMs },

@@ -39,7 +39,11 @@ export class AttemptProgress {
  * download finds already in place are counted here but never started.
  */
 export interface TransferBatch {
-  readonly direction: 'upload' | 'download';
+  /**
+   * What moves: `upload`/`download` bytes to or from the store, `hash` stored bytes read to check
+   * them (verify), `delete` objects removed (bytes 0 when the sizes are not known).
+   */
+  readonly direction: 'upload' | 'download' | 'hash' | 'delete';
   readonly files: number;
   readonly bytes: number;
 }
@@ -62,7 +66,16 @@ export interface ProgressReporter {
   transferFinished(name: string, ok: boolean): void;
   /** The batch ended, successfully or not. */
   end(): void;
+  /**
+   * Orchestrations over SSH (backup-cluster, restore-cluster): `host` is now in `state` of `step`
+   * (e.g. `snapshot`, `backup`, `restore`); `detail` is the last line the host logged, when there
+   * is one. Optional: reporters without it show no hosts.
+   */
+  hostStep?(host: string, step: string, state: HostStepState, detail?: string): void;
 }
+
+/** Where a host is in one step of an orchestration. */
+export type HostStepState = 'waiting' | 'running' | 'done' | 'failed';
 
 /** A reporter that ignores everything (cron runs, tests): the default of every operation. */
 export const noopProgress: ProgressReporter = {

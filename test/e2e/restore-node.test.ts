@@ -105,6 +105,22 @@ describe('restore-node (stand-in node)', () => {
     assert.ok(yaml.endsWith(`\ninitial_token: ${TOKENS.join(',')}\nauto_bootstrap: false`), yaml);
   });
 
+  test('--output json: what was restored, one document on stdout (the text run prints nothing there)', () => {
+    const n = node();
+    const r = n.medusa('restore-node', '--backup-name', 'b1', '--table', 'app.events', '--output', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { backupName: string; restored: Array<Record<string, unknown>> };
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.equal(doc.backupName, 'b1');
+    // app.events and the system keyspaces (system.local, system.peers_v2, system_auth.roles).
+    const bytes = ['events-backup', 'local-backup', 'peers-backup', 'roles-backup'].reduce((a, c) => a + c.length, 0);
+    assert.deepEqual(doc.restored, [{ fqdn: FQDN, files: 4, bytes, downloadedFiles: 4, downloadedBytes: bytes, keptFiles: 0, keptBytes: 0, hashCheckedFiles: 4 }]);
+    assert.match(r.stderr, /Restore of node1\.example\.com \(b1\) finished: 4 files/);
+    const text = node().medusa('restore-node', '--backup-name', 'b1', '--table', 'app.events');
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal(text.stdout, '');
+  });
+
   test('--table restores that table (and the system keyspaces) only', () => {
     const n = node();
     const r = n.medusa('restore-node', '--backup-name', 'b1', '--table', 'app.events');

@@ -1,6 +1,6 @@
 /**
  * `monitoring_provider = prometheus` end to end: the built `medusa` runs purge, delete-backup,
- * report-last-backup --push-metrics and a backup that fails, on a local bucket,
+ * report-last-backup --push-metrics, a backup and a backup-cluster that fail, on a local bucket,
  * and the textfile they leave is read by Prometheus's own tools (Python's prometheus_client parser,
  * `promtool check metrics`), which must accept it and find the figures the commands reported.
  *
@@ -78,6 +78,10 @@ describe('Prometheus textfile read by Prometheus tools', () => {
     const failed = medusa('backup', '--backup-name', 'nocass', '--use-existing-snapshot');
     assert.equal(failed.status, 1, failed.stderr);
     assert.match(failed.stderr, /Snapshot nocass does not exist/);
+    // A cluster backup whose seed does not answer CQL fails before any host is touched.
+    // (An agent socket that is never reached: the executor needs a way to authenticate to be built.)
+    const cluster = runMedusa(['--config-file', ini, 'backup-cluster', '--backup-name', 'bc1', '--temp-dir', dir], { cwd: dir, timeoutMs: 120_000, env: { ...process.env, SSH_AUTH_SOCK: join(dir, 'no-agent.sock') } });
+    assert.equal(cluster.status, 1, cluster.stderr);
 
     // A successful backup through the operation (see the module comment).
     const data = join(dir, 'data');
@@ -133,6 +137,13 @@ describe('Prometheus textfile read by Prometheus tools', () => {
     assert.equal(sample(families, 'medusa_cluster_latest_backup_nodes', { ...nodeL, state: 'complete' }), 1);
     assert.equal(sample(families, 'medusa_cluster_latest_backup_info', { ...nodeL, backup_name: 'new' }), 1);
     assert.equal(sample(families, 'medusa_report_last_success', nodeL), 1);
+
+    const clusterL = { fqdn: 'n1', command: 'backup-cluster' };
+    assert.equal(sample(families, 'medusa_cluster_job_runs_total', clusterL), 1);
+    assert.equal(sample(families, 'medusa_cluster_job_errors_total', clusterL), 1);
+    assert.equal(sample(families, 'medusa_cluster_job_last_success', clusterL), 0);
+    assert.equal(sample(families, 'medusa_cluster_job_last_hosts', { ...clusterL, state: 'failed' }), 0);
+    assert.equal(sample(families, 'medusa_cluster_job_last_info', { ...clusterL, backup_name: 'bc1' }), 1);
 
     const diff = { fqdn: 'n1', backup_type: 'differential' };
     assert.equal(sample(families, 'medusa_backup_runs_total', diff), 2);

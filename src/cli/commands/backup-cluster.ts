@@ -2,8 +2,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runBackupCluster } from '../../ops/api/backup-cluster.js';
 import { systemClock } from '../../util/clock.js';
-import { withCommandContext } from '../context.js';
-import { printLine } from '../output.js';
+import { withProgressContext } from '../context.js';
+import { HostProgressBlock } from '../render/host-progress.js';
+import { outputOption, printLine, type OutputFormat } from '../output.js';
+import { backupClusterJson, jsonLine } from '../render/summary-json.js';
 import { commandWithLegacyFlags } from './legacy-short-flags.js';
 import type { GlobalsGetter } from './index.js';
 
@@ -20,6 +22,7 @@ interface BackupClusterFlags {
   useExistingSnapshot: boolean;
   medusaCommand?: string;
   remoteConfigFile?: string;
+  output: OutputFormat;
 }
 
 /** A commander parser for whole numbers of at least `min`. */
@@ -46,9 +49,10 @@ export function registerBackupCluster(program: Command, globals: GlobalsGetter):
     .option('--use-existing-snapshot', 'back up the existing snapshot named --backup-name on each node', false)
     .option('--remote-config-file <path>', 'medusa.ini the hosts read (default: --config-file when given, else their /etc/medusa/medusa.ini)')
     .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
+    .addOption(outputOption())
     .action((opts: BackupClusterFlags) => {
       const startedAt = systemClock.now();
-      return withCommandContext(globals(), async (session) => {
+      return withProgressContext(globals(), HostProgressBlock.forTerminal(), async (session, run) => {
         const result = await runBackupCluster(session, {
           ...(opts.backupName !== undefined ? { backupName: opts.backupName } : {}),
           ...(opts.seedTarget !== undefined ? { seedTarget: opts.seedTarget } : {}),
@@ -63,7 +67,8 @@ export function registerBackupCluster(program: Command, globals: GlobalsGetter):
           ...(opts.medusaCommand !== undefined ? { medusaCommand: opts.medusaCommand } : {}),
           ...(opts.remoteConfigFile !== undefined ? { remoteConfigFile: opts.remoteConfigFile } : {}),
           startedAt,
-        });
+        }, run);
+        if (opts.output === 'json') return printLine(jsonLine(backupClusterJson(result)));
         printLine(`Backup done on ${result.hosts.length} hosts: ${result.hosts.join(', ')} (${Math.round(result.seconds)} s; logs in ${result.jobDir})`);
       });
     });

@@ -3,9 +3,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBackup } from '../../ops/api/backup.js';
 import { systemClock } from '../../util/clock.js';
 import { UsageError } from '../../util/errors.js';
-import { logger } from '../../util/logger.js';
-import { withCommandContext } from '../context.js';
+import { withProgressContext } from '../context.js';
+import { printLine, outputOption, type OutputFormat } from '../output.js';
 import { ProgressLine } from '../render/progress-line.js';
+import { backupJson, jsonLine } from '../render/summary-json.js';
 import type { GlobalsGetter } from './index.js';
 
 interface BackupFlags {
@@ -15,6 +16,7 @@ interface BackupFlags {
   mode: 'full' | 'differential';
   keepSnapshot: boolean;
   useExistingSnapshot: boolean;
+  output: OutputFormat;
 }
 
 function seconds(value: string): number {
@@ -34,29 +36,25 @@ export function registerBackup(program: Command, globals: GlobalsGetter): void {
     .addOption(new Option('--mode <mode>', 'backup mode').choices(['full', 'differential']).default('differential'))
     .option('--keep-snapshot', 'do not clear the snapshot after the backup (purge leaves it too, once the backup has finished)', false)
     .option('--use-existing-snapshot', 'back up the existing snapshot named --backup-name instead of taking one', false)
+    .addOption(outputOption())
     .action((opts: BackupFlags) => {
       const startedAt = systemClock.now();
       if (opts.useExistingSnapshot && !opts.backupName) throw new UsageError('--use-existing-snapshot requires --backup-name');
-      // Log lines written while the progress line shows erase it first and redraw it after.
-      const progress = ProgressLine.forTerminal();
-      return withCommandContext(
-        globals(),
-        async (session) => {
-          await runBackup(
-            session,
-            {
-              ...(opts.backupName !== undefined ? { backupName: opts.backupName } : {}),
-              mode: opts.mode,
-              ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
-              enableMd5Checks: opts.enableMd5Checks,
-              keepSnapshot: opts.keepSnapshot,
-              useExistingSnapshot: opts.useExistingSnapshot,
-              startedAt,
-            },
-            progress ? { progress } : {},
-          );
-        },
-        progress ? { log: progress.wrapLogger(logger) } : {},
-      );
+      return withProgressContext(globals(), ProgressLine.forTerminal(), async (session, run) => {
+        const summary = await runBackup(
+          session,
+          {
+            ...(opts.backupName !== undefined ? { backupName: opts.backupName } : {}),
+            mode: opts.mode,
+            ...(opts.stagger !== undefined ? { stagger: opts.stagger } : {}),
+            enableMd5Checks: opts.enableMd5Checks,
+            keepSnapshot: opts.keepSnapshot,
+            useExistingSnapshot: opts.useExistingSnapshot,
+            startedAt,
+          },
+          run,
+        );
+        if (opts.output === 'json') printLine(jsonLine(backupJson(summary)));
+      });
     });
 }

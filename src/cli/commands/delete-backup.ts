@@ -1,7 +1,8 @@
 /** `medusa delete-backup`: deletes named backups on this node or on all nodes (reference §6.1). */
 import type { Command } from 'commander';
 import { runDeleteBackup } from '../../ops/api/delete-backup.js';
-import { withCommandContext } from '../context.js';
+import { withProgressContext } from '../context.js';
+import { ProgressLine } from '../render/progress-line.js';
 import { printLine } from '../output.js';
 import { dryRunLines } from '../render/purge-report.js';
 import type { GlobalsGetter } from './index.js';
@@ -27,8 +28,8 @@ export function registerDeleteBackup(program: Command, globals: GlobalsGetter): 
   // Like click's `-a/-c` flag pair: one setting, the last flag given wins.
   command.on('option:current-node', () => command.setOptionValue('allNodes', false));
   command.action((opts: DeleteBackupCommandOptions) =>
-    withCommandContext(globals(), async (session) => {
-      const report = await runDeleteBackup(session, { names: opts.backupName, allNodes: opts.allNodes, dryRun: opts.dryRun });
+    withProgressContext(globals(), ProgressLine.forTerminal(), async (session, run) => {
+      const report = await runDeleteBackup(session, { names: opts.backupName, allNodes: opts.allNodes, dryRun: opts.dryRun }, run);
       if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
     }),
   );

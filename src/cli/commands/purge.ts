@@ -2,7 +2,8 @@
 import { Option, type Command } from 'commander';
 import { dumpsPython } from '../../domain/python-json.js';
 import { runPurge } from '../../ops/api/purge.js';
-import { withCommandContext } from '../context.js';
+import { withProgressContext } from '../context.js';
+import { ProgressLine } from '../render/progress-line.js';
 import { printLine } from '../output.js';
 import { dryRunLines, purgeJson } from '../render/purge-report.js';
 import type { GlobalsGetter } from './index.js';
@@ -19,8 +20,8 @@ export function registerPurge(program: Command, globals: GlobalsGetter): void {
     .option('--dry-run', 'show what would be deleted and why, delete nothing', false)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: PurgeCommandOptions) =>
-      withCommandContext(globals(), async (session) => {
-        const report = await runPurge(session, { dryRun: opts.dryRun });
+      withProgressContext(globals(), ProgressLine.forTerminal(), async (session, run) => {
+        const report = await runPurge(session, { dryRun: opts.dryRun }, run);
         if (opts.output === 'json') printLine(dumpsPython(purgeJson(report)));
         else if (opts.dryRun) for (const line of dryRunLines(report)) printLine(line);
       }),

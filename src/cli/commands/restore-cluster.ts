@@ -3,8 +3,10 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { RestoreClusterFailedError, runRestoreCluster } from '../../ops/api/restore-cluster.js';
 import { UsageError } from '../../util/errors.js';
-import { withCommandContext } from '../context.js';
-import { printLine } from '../output.js';
+import { withProgressContext } from '../context.js';
+import { HostProgressBlock } from '../render/host-progress.js';
+import { outputOption, printLine, type OutputFormat } from '../output.js';
+import { jsonLine, restoreClusterJson } from '../render/summary-json.js';
 import { mappingLines, questionText, summaryLines } from '../render/restore-cluster.js';
 import { wholeNumber } from './backup-cluster.js';
 import { collectRepeatable } from './download.js';
@@ -27,6 +29,7 @@ interface RestoreClusterFlags {
   ignoreRacks: boolean;
   medusaCommand?: string;
   remoteConfigFile?: string;
+  output: OutputFormat;
 }
 
 /**
@@ -69,11 +72,15 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
     .option('--ignore-racks', 'pair hosts by token order whatever their racks', false)
     .option('--remote-config-file <path>', 'medusa.ini the hosts read (default: --config-file when given, else their /etc/medusa/medusa.ini)')
     .option('--medusa-command <command>', 'medusa command on the hosts (default: $MEDUSA_REMOTE_COMMAND, else medusa)')
+    .addOption(outputOption())
     .action((opts: RestoreClusterFlags & { overwriteAuth?: boolean }) => {
       if (opts.keepAuth && opts.overwriteAuth) throw new UsageError('--keep-auth and --overwrite-auth are mutually exclusive');
       if (opts.seedTarget !== undefined && opts.hostList !== undefined) throw new UsageError('--seed-target and --host-list are mutually exclusive');
-      return withCommandContext(globals(), async (session) => {
+      return withProgressContext(globals(), HostProgressBlock.forTerminal(), async (session, run) => {
+        const json = opts.output === 'json';
         const printAll = (lines: readonly string[]): void => lines.forEach((line) => printLine(line));
+        // With --output json stdout holds the one document: the mapping is shown on stderr (before any question).
+        const showMapping = (lines: readonly string[]): void => lines.forEach((line) => (json ? process.stderr.write(`${line}\n`) : printLine(line)));
         try {
           const result = await runRestoreCluster(
             session,
@@ -94,11 +101,15 @@ export function registerRestoreCluster(program: Command, globals: GlobalsGetter)
               ...(opts.medusaCommand !== undefined ? { medusaCommand: opts.medusaCommand } : {}),
               ...(opts.remoteConfigFile !== undefined ? { remoteConfigFile: opts.remoteConfigFile } : {}),
             },
-            { confirm: (q) => askStdin(questionText(q)), onMapping: (m) => printAll(mappingLines(m)) },
+            { ...run, confirm: (q) => askStdin(questionText(q)), onMapping: (m) => showMapping(mappingLines(m)) },
           );
-          printAll(summaryLines(result));
+          if (json) printLine(jsonLine(restoreClusterJson(opts.backupName, result)));
+          else printAll(summaryLines(result));
         } catch (err) {
-          if (err instanceof RestoreClusterFailedError) printAll(summaryLines(err.result));
+          if (err instanceof RestoreClusterFailedError) {
+            if (json) printLine(jsonLine(restoreClusterJson(opts.backupName, err.result)));
+            else printAll(summaryLines(err.result));
+          }
           throw err;
         }
       });

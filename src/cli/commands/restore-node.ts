@@ -1,7 +1,10 @@
 /** `medusa restore-node`: restore this node (or `--fqdn`'s backup onto it) from a backup (reference §5.1-5.3). */
 import type { Command } from 'commander';
 import { runRestoreNode } from '../../ops/api/restore-node.js';
-import { withCommandContext } from '../context.js';
+import { withProgressContext } from '../context.js';
+import { outputOption, printLine, type OutputFormat } from '../output.js';
+import { ProgressLine } from '../render/progress-line.js';
+import { jsonLine, restoreNodeJson } from '../render/summary-json.js';
 import { collectRepeatable } from './download.js';
 import type { GlobalsGetter } from './index.js';
 
@@ -16,6 +19,7 @@ interface RestoreNodeOptions {
   table: string[];
   useSstableloader: boolean;
   versionTarget: string;
+  output: OutputFormat;
 }
 
 export function registerRestoreNode(program: Command, globals: GlobalsGetter): void {
@@ -34,8 +38,9 @@ export function registerRestoreNode(program: Command, globals: GlobalsGetter): v
     .option('--table <keyspace.table>', 'restore this table (repeatable)', collectRepeatable, [])
     .option('--use-sstableloader', 'load the tables with sstableloader into the running cluster', false)
     .option('--version-target <version>', 'Cassandra version of the target (accepted for compatibility)', '3.11.9')
+    .addOption(outputOption())
     .action((opts: RestoreNodeOptions & { remote?: boolean }) =>
-      withCommandContext(globals(), async (session) => {
+      withProgressContext(globals(), ProgressLine.forTerminal(), async (session, run) => {
         const result = await runRestoreNode(session, {
           backupName: opts.backupName,
           inPlace: opts.remote !== true,
@@ -46,8 +51,9 @@ export function registerRestoreNode(program: Command, globals: GlobalsGetter): v
           useSstableloader: opts.useSstableloader,
           tempDir: opts.tempDir,
           versionTarget: opts.versionTarget,
-        });
+        }, run);
         for (const r of result.restored) session.log.info(`Restore of ${r.fqdn} (${opts.backupName}) finished: ${r.plan.totalFiles} files, ${r.plan.totalBytes} bytes`);
+        if (opts.output === 'json') printLine(jsonLine(restoreNodeJson(opts.backupName, result)));
       }),
     );
 }

@@ -10,9 +10,17 @@ import type { Command } from 'commander';
 import { describeVerifyProblem } from '../../plan/verify-plan.js';
 import { runVerify, runVerifyAll, type VerifyReport } from '../../ops/api/maintenance.js';
 import { OperationError, UsageError } from '../../util/errors.js';
-import { withCommandContext } from '../context.js';
-import { printLine } from '../output.js';
+import { withProgressContext } from '../context.js';
+import { outputOption, printLine, type OutputFormat } from '../output.js';
+import { ProgressLine } from '../render/progress-line.js';
+import { jsonLine, verifyAllJson, verifyReportJson } from '../render/summary-json.js';
 import type { GlobalsGetter } from './index.js';
+
+/** What failed in a report, if anything. */
+function outcomeOf({ detailed, problems }: VerifyReport): 'incomplete' | 'failed' | undefined {
+  if (!detailed.backup.complete) return 'incomplete';
+  return problems.length > 0 ? 'failed' : undefined;
+}
 
 /** Prints a report's block; returns what failed, if anything. */
 function printReport({ detailed, problems }: VerifyReport): 'incomplete' | 'failed' | undefined {
@@ -41,28 +49,38 @@ export function registerVerify(program: Command, globals: GlobalsGetter): void {
     .option('--backup-name <name>', 'backup name')
     .option('--all', 'verify every backup of the bucket (each stored object is listed and hashed once)', false)
     .option('--enable-md5-checks', 'also compare hashes (in addition to sizes)', false)
-    .action((opts: { backupName?: string; all: boolean; enableMd5Checks: boolean }) => {
+    .addOption(outputOption())
+    .action((opts: { backupName?: string; all: boolean; enableMd5Checks: boolean; output: OutputFormat }) => {
       if ((opts.backupName === undefined) === !opts.all) throw new UsageError('verify needs exactly one of --backup-name NAME and --all');
-      return withCommandContext(globals(), async (session) => {
+      const json = opts.output === 'json';
+      return withProgressContext(globals(), ProgressLine.forTerminal(), async (session, run) => {
         if (opts.backupName !== undefined) {
-          const outcome = printReport(await runVerify(session, { backupName: opts.backupName, enableMd5Checks: opts.enableMd5Checks }));
+          const report = await runVerify(session, { backupName: opts.backupName, enableMd5Checks: opts.enableMd5Checks }, run);
+          if (json) printLine(jsonLine(verifyReportJson(report)));
+          const outcome = json ? outcomeOf(report) : printReport(report);
           if (outcome === 'incomplete') throw new OperationError('Backup is incomplete');
           if (outcome === 'failed') throw new OperationError('Manifest validation failed');
           return;
         }
         const failed: string[] = [];
         const incomplete: string[] = [];
-        const reports = await runVerifyAll(session, { enableMd5Checks: opts.enableMd5Checks }, (r) => {
-          const outcome = printReport(r);
-          if (outcome === 'failed') failed.push(r.detailed.backup.name);
-          if (outcome === 'incomplete') incomplete.push(r.detailed.backup.name);
-        });
+        const reports = await runVerifyAll(
+          session,
+          { enableMd5Checks: opts.enableMd5Checks },
+          (r) => {
+            const outcome = json ? outcomeOf(r) : printReport(r);
+            if (outcome === 'failed') failed.push(r.detailed.backup.name);
+            if (outcome === 'incomplete') incomplete.push(r.detailed.backup.name);
+          },
+          run,
+        );
+        if (json) printLine(jsonLine(verifyAllJson(reports)));
         const skipped = incomplete.length > 0 ? `; ${incomplete.length} incomplete, not verified: ${incomplete.join(', ')}` : '';
         if (failed.length > 0) {
-          printLine(`${failed.length} of ${reports.length} backups failed validation: ${failed.join(', ')}${skipped}`);
+          if (!json) printLine(`${failed.length} of ${reports.length} backups failed validation: ${failed.join(', ')}${skipped}`);
           throw new OperationError(`Manifest validation failed for ${failed.join(', ')}`);
         }
-        printLine(`All ${reports.length - incomplete.length} complete backups validated${skipped}`);
+        if (!json) printLine(`All ${reports.length - incomplete.length} complete backups validated${skipped}`);
       });
     });
 }

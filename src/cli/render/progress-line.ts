@@ -7,6 +7,7 @@
  */
 import type { ProgressReporter, TransferBatch } from '../../ops/api/session.js';
 import type { Logger } from '../../util/logger.js';
+import { loggerAround } from './logger-around.js';
 import { formatBytesStr } from '../../util/medusa-format.js';
 
 const REDRAW_MS = 250;
@@ -20,11 +21,21 @@ function formatEta(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
 }
 
-/** The text of the line (exported for tests). */
+const VERBS: Record<TransferBatch['direction'], string> = { upload: 'Uploading', download: 'Downloading', hash: 'Hashing', delete: 'Deleting' };
+
+/**
+ * The text of the line (exported for tests). A batch without bytes (a purge's deletes, whose sizes
+ * are not at hand) counts objects: `Deleting 300/1000 objects, 150 objects/s, ETA 00:05`.
+ */
 export function renderProgress(p: { direction?: TransferBatch['direction']; files: number; totalFiles: number; bytes: number; totalBytes: number; elapsedMs: number }): string {
+  const verb = VERBS[p.direction ?? 'upload'];
+  if (p.totalBytes === 0 && p.totalFiles > 0) {
+    const rate = p.elapsedMs > 0 ? (p.files * 1000) / p.elapsedMs : 0;
+    const eta = rate > 0 ? (p.totalFiles - p.files) / rate : Number.NaN;
+    return `${verb} ${p.files}/${p.totalFiles} objects, ${Math.round(rate)} objects/s, ETA ${formatEta(eta)}`;
+  }
   const rate = p.elapsedMs > 0 ? (p.bytes * 1000) / p.elapsedMs : 0;
   const eta = rate > 0 ? (p.totalBytes - p.bytes) / rate : Number.NaN;
-  const verb = p.direction === 'download' ? 'Downloading' : 'Uploading';
   return `${verb} ${p.files}/${p.totalFiles} files, ${formatBytesStr(p.bytes)} of ${formatBytesStr(p.totalBytes)}, ${formatBytesStr(Math.round(rate))}/s, ETA ${formatEta(eta)}`;
 }
 
@@ -50,6 +61,10 @@ export class ProgressLine implements ProgressReporter {
   }
 
   begin(batch: TransferBatch): void {
+    // Each batch counts from zero (a purge or a verify runs one batch per node).
+    this.files = 0;
+    this.bytesDone = 0;
+    this.lastDraw = 0;
     this.direction = batch.direction;
     this.totalFiles = batch.files;
     this.totalBytes = batch.bytes;
@@ -77,20 +92,7 @@ export class ProgressLine implements ProgressReporter {
 
   /** A logger that keeps log lines and the progress line from mixing. */
   wrapLogger(log: Logger): Logger {
-    const around = (fn: (m: string) => void) => (m: string): void => {
-      this.erase();
-      fn(m);
-      this.draw(true);
-    };
-    return {
-      debug: around((m) => log.debug(m)),
-      info: around((m) => log.info(m)),
-      warning: around((m) => log.warning(m)),
-      error: around((m) => log.error(m)),
-      get debugEnabled() {
-        return log.debugEnabled;
-      },
-    };
+    return loggerAround(log, () => this.erase(), () => this.draw(true));
   }
 
   private erase(): void {

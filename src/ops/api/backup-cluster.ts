@@ -63,7 +63,9 @@ export async function runBackupCluster(session: Session, request: BackupClusterR
         medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
+        fqdn: config.storage.fqdn,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.progress ? { progress: run.progress } : {}),
       },
       { ...options, backupName: backupName ?? defaultBackupName(startedAt ?? clock.now()) },
     );

@@ -25,7 +25,7 @@ export async function runDeleteBackup(session: Session, request: DeleteBackupReq
   const metrics = createMetricsSink(config.monitoring, log);
   try {
     return await deleteBackups(
-      { storage: session.storage, layout: session.layout, log, clock: session.clock, metrics, ...(run.signal ? { signal: run.signal } : {}) },
+      { storage: session.storage, layout: session.layout, log, clock: session.clock, metrics, ...(run.signal ? { signal: run.signal } : {}), ...(run.progress ? { progress: run.progress } : {}) },
       {
         names: request.names,
         allNodes: request.allNodes,

@@ -5,7 +5,7 @@
  */
 import { buildIndex, type BuildIndexResult } from '../build-index.js';
 import { verifyAll, verifyBackup, type VerifyReport } from '../verify.js';
-import type { Session } from './session.js';
+import type { RunOptions, Session } from './session.js';
 
 export type { BuildIndexResult } from '../build-index.js';
 export type { VerifyReport } from '../verify.js';
@@ -19,16 +19,16 @@ export interface VerifyRequest {
 }
 
 /** Verifies the backup; `BackupNotFoundError` when the bucket has none of that name. */
-export function runVerify(session: Session, request: VerifyRequest): Promise<VerifyReport> {
-  return verifyBackup(session, request.backupName, request.enableMd5Checks || session.config.checks.enable_md5_checks);
+export function runVerify(session: Session, request: VerifyRequest, run: RunOptions = {}): Promise<VerifyReport> {
+  return verifyBackup(session, request.backupName, request.enableMd5Checks || session.config.checks.enable_md5_checks, run.progress);
 }
 
 /**
  * Verifies every backup of the bucket, oldest first (each stored object listed and hashed once);
  * `onReport` gets each report as soon as it is made.
  */
-export function runVerifyAll(session: Session, request: { readonly enableMd5Checks: boolean }, onReport?: (r: VerifyReport) => void): Promise<VerifyReport[]> {
-  return verifyAll(session, request.enableMd5Checks || session.config.checks.enable_md5_checks, onReport);
+export function runVerifyAll(session: Session, request: { readonly enableMd5Checks: boolean }, onReport?: (r: VerifyReport) => void, run: RunOptions = {}): Promise<VerifyReport[]> {
+  return verifyAll(session, request.enableMd5Checks || session.config.checks.enable_md5_checks, onReport, run.progress);
 }
 
 /** Finds every finished node backup and, unless `noop`, writes its index entries. */

@@ -30,7 +30,7 @@ export async function runPurgeDecommissioned(session: Session, request: PurgeDec
     });
     log.info(`Live nodes: ${[...liveHosts].join(', ')}`);
     return await purgeDecommissioned(
-      { storage: session.storage, layout: session.layout, log, clock, metrics, ...(run.signal ? { signal: run.signal } : {}) },
+      { storage: session.storage, layout: session.layout, log, clock, metrics, ...(run.signal ? { signal: run.signal } : {}), ...(run.progress ? { progress: run.progress } : {}) },
       { liveHosts, graceDays: config.storage.backup_grace_period_in_days, dryRun: request.dryRun, fqdn: config.storage.fqdn },
     );
   } finally {

@@ -42,7 +42,7 @@ export async function runPurge(session: Session, request: PurgeRequest, run: Run
         snapshots: { list: () => snapshotRoute.list(), clear: (tag) => snapshotRoute.clear(tag) },
         backupLocks: { read: () => readBackupLocks(lockDir), removeDead: removeDeadLocks },
         orphanMarkers: { hold: (fqdn) => holdOrphanCleanupMarker(lockDir, fqdn) },
-        ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.signal ? { signal: run.signal } : {}), ...(run.progress ? { progress: run.progress } : {}),
       },
       {
         fqdn: s.fqdn,

@@ -65,7 +65,9 @@ export async function runRestoreCluster(session: Session, request: RestoreCluste
         medusa: { command: remoteMedusaCommand(medusaCommand, session.env), globals: forwardedSessionGlobals(session, remoteConfigFile) },
         metrics,
         clock,
+        fqdn: config.storage.fqdn,
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.progress ? { progress: run.progress } : {}),
       },
       // Without a host list, the seed target defaults to this node.
       options.hostList !== undefined ? options : { ...options, seedTarget: options.seedTarget ?? config.storage.fqdn },

@@ -20,7 +20,7 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { logger, type Logger } from '../../util/logger.js';
 import { configureLoggingFromConfig } from './logging-setup.js';
 
-export type { ProgressReporter, TransferBatch } from '../../transfer/progress.js';
+export type { HostStepState, ProgressReporter, TransferBatch } from '../../transfer/progress.js';
 
 /** Where a session's configuration comes from. */
 export interface SessionSource {

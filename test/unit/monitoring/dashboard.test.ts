@@ -16,13 +16,13 @@ test('contrib/grafana/medusa-dashboard.json: every metric it names exists; the e
       used.add(name);
     }
   }
-  // What an operator opens the dashboard for: backup age and success, sizes, purge activity, cluster state.
+  // What an operator opens the dashboard for: backup age and success, sizes, purge activity, cluster state, cluster commands.
   const essential = [
     'medusa_backup_last_success_timestamp_seconds', 'medusa_backup_last_success', 'medusa_backup_errors_total',
     'medusa_backup_last_duration_seconds', 'medusa_backup_last_uploaded_bytes', 'medusa_backup_last_reused_bytes',
     'medusa_backup_uploaded_bytes_total', 'medusa_purge_deleted_objects_total', 'medusa_purge_deleted_bytes_total',
     'medusa_purge_errors_total', 'medusa_cluster_latest_complete_backup_finish_timestamp_seconds', 'medusa_cluster_latest_backup_nodes',
-    'medusa_report_last_success',
+    'medusa_report_last_success', 'medusa_cluster_job_last_success', 'medusa_cluster_job_last_success_timestamp_seconds',
   ];
   assert.deepEqual(essential.filter((n) => !used.has(n)), []);
 });

@@ -191,3 +191,28 @@ describe('Prometheus text', () => {
     assert.equal(new Set(FAMILIES.map((f) => f.name)).size, FAMILIES.length);
   });
 });
+
+describe('Prometheus samples of cluster commands', () => {
+  test('a cluster-job event sets the last run of its command and counts runs and errors', () => {
+    const l = { fqdn: 'admin1', command: 'backup-cluster' };
+    const ok: MetricEvent = { kind: 'cluster-job', command: 'backup-cluster', fqdn: 'admin1', backupName: 'c1', started: T0, finished: T0 + 120_000, ok: true, hosts: { ok: 3, failed: 0, notAttempted: 0 } };
+    const failed: MetricEvent = { ...ok, backupName: 'c2', started: T0 + 200_000, finished: T0 + 260_000, ok: false, hosts: { ok: 1, failed: 1, notAttempted: 1 } };
+    const s = run(ok, failed);
+    assert.equal(value(s, 'medusa_cluster_job_last_start_timestamp_seconds', l), (T0 + 200_000) / 1000);
+    assert.equal(value(s, 'medusa_cluster_job_last_finish_timestamp_seconds', l), (T0 + 260_000) / 1000);
+    assert.equal(value(s, 'medusa_cluster_job_last_success_timestamp_seconds', l), (T0 + 120_000) / 1000, 'the last success is kept');
+    assert.equal(value(s, 'medusa_cluster_job_last_success', l), 0);
+    assert.equal(value(s, 'medusa_cluster_job_last_duration_seconds', l), 60);
+    assert.equal(value(s, 'medusa_cluster_job_last_hosts', { ...l, state: 'failed' }), 1);
+    assert.equal(value(s, 'medusa_cluster_job_last_hosts', { ...l, state: 'not_attempted' }), 1);
+    assert.equal(value(s, 'medusa_cluster_job_last_info', { ...l, backup_name: 'c2' }), 1);
+    assert.equal(value(s, 'medusa_cluster_job_last_info', { ...l, backup_name: 'c1' }), undefined, 'one name per command');
+    assert.equal(value(s, 'medusa_cluster_job_runs_total', l), 2);
+    assert.equal(value(s, 'medusa_cluster_job_errors_total', l), 1);
+    // restore-cluster keeps its own series.
+    const r = run(ok, { ...ok, command: 'restore-cluster' });
+    assert.equal(value(r, 'medusa_cluster_job_runs_total', l), 1);
+    assert.equal(value(r, 'medusa_cluster_job_runs_total', { ...l, command: 'restore-cluster' }), 1);
+    assert.deepEqual(parseExposition(renderExposition(s)), s);
+  });
+});

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TokenMap, TokenMapHost } from '../../../src/domain/tokenmap.js';
-import type { MetricTags } from '../../../src/monitoring/types.js';
+import type { MetricEvent, MetricTags } from '../../../src/monitoring/types.js';
+import { noopProgress, type ProgressReporter } from '../../../src/transfer/progress.js';
 import { backupCluster, type BackupClusterContext } from '../../../src/ops/backup-cluster.js';
 import { describeMapping } from '../../../src/plan/restore-mapping.js';
 import { RestoreClusterFailedError, restoreCluster, type RestoreClusterContext, type RestoreClusterOptions } from '../../../src/ops/restore-cluster.js';
@@ -263,4 +264,39 @@ test('restore-cluster without local seeds: the seed target is restored first and
   assert.deepEqual(ex.of(/restore-node/), ['n1', 'n2']);
   assert.match(ex.calls.at(-1)!.command, /--seeds=n1/);
   assert.deepEqual(waited, ['n1', 'n1', 'n2'], 'the seed is up before the others start, and every host at the end');
+});
+
+/** A metrics sink that keeps the events it is given, and a progress reporter that keeps host steps. */
+function eventsAndSteps(): { metrics: ReturnType<typeof metricsRecorder> & { events: MetricEvent[]; record: (e: MetricEvent) => Promise<void> }; progress: ProgressReporter; steps: string[] } {
+  const events: MetricEvent[] = [];
+  const steps: string[] = [];
+  const progress: ProgressReporter = { ...noopProgress, end: () => void steps.push('end'), hostStep: (h, step, state) => void steps.push(`${h} ${step} ${state}`) };
+  return { metrics: { ...metricsRecorder(), events, record: (e) => Promise.resolve(void events.push(e)) }, progress, steps };
+}
+
+test('backup-cluster: the cluster-job event (hosts by outcome) and each host\'s steps, success and failure', async () => {
+  const ok = eventsAndSteps();
+  await backupCluster({ ...backupCtx(new RecordingExecutor(), ok.metrics), progress: ok.progress, fqdn: 'admin1' }, { ...backupOpts, backupName: 'ev1', tempDir: scratch.dir });
+  assert.deepEqual(ok.metrics.events.map((e) => e.kind === 'cluster-job' && [e.command, e.fqdn, e.backupName, e.ok, e.hosts]), [['backup-cluster', 'admin1', 'ev1', true, { ok: 2, failed: 0, notAttempted: 0 }]]);
+  assert.deepEqual(ok.steps, [
+    'n2 snapshot waiting', 'n1 snapshot waiting', 'n2 snapshot running', 'n1 snapshot running', 'n2 snapshot done', 'n1 snapshot done',
+    'n2 backup waiting', 'n1 backup waiting', 'n2 backup running', 'n2 backup done', 'n1 backup running', 'n1 backup done', 'end',
+  ]);
+  const bad = eventsAndSteps();
+  const ex = new RecordingExecutor((host, cmd) => (host === 'n1' && cmd.includes('backup-node') ? { exitCode: 2, failure: { kind: 'exit', message: 'exit code 2' } } : undefined));
+  await assert.rejects(backupCluster({ ...backupCtx(ex, bad.metrics), progress: bad.progress, fqdn: 'admin1' }, { ...backupOpts, backupName: 'ev2', tempDir: scratch.dir }));
+  assert.deepEqual(bad.metrics.events.map((e) => e.kind === 'cluster-job' && [e.ok, e.hosts]), [[false, { ok: 1, failed: 1, notAttempted: 0 }]]);
+  assert.ok(bad.steps.includes('n1 backup failed'));
+});
+
+test('restore-cluster: the cluster-job event counts restored, failed and not attempted hosts; wait-up is a step', async () => {
+  const ok = eventsAndSteps();
+  await restoreCluster({ ...restoreCtx(new RecordingExecutor(), { metrics: ok.metrics }), progress: ok.progress, fqdn: 'admin1' }, restoreOpts({ seedTarget: 'n1' }));
+  assert.deepEqual(ok.metrics.events.map((e) => e.kind === 'cluster-job' && [e.command, e.ok, e.hosts]), [['restore-cluster', true, { ok: 2, failed: 0, notAttempted: 0 }]]);
+  assert.ok(ok.steps.includes('n2 wait-up done') && ok.steps.includes('n1 restore done'), ok.steps.join(', '));
+  assert.equal(ok.steps.at(-1), 'end');
+  const bad = eventsAndSteps();
+  const ex = new RecordingExecutor((host, cmd) => (host === 't1' && cmd.includes('restore-node') ? { exitCode: 1, failure: { kind: 'exit', message: 'exit code 1' } } : undefined));
+  await assert.rejects(restoreCluster({ ...restoreCtx(ex, { metrics: bad.metrics }), progress: bad.progress }, restoreOpts({ hostList: 'hosts.csv', keepAuth: true })), RestoreClusterFailedError);
+  assert.deepEqual(bad.metrics.events.map((e) => e.kind === 'cluster-job' && [e.ok, e.hosts]), [[false, { ok: 0, failed: 1, notAttempted: 1 }]]);
 });
