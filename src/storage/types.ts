@@ -89,6 +89,13 @@ export interface StorageCapabilities {
    * stored, so a caller that must check the bytes themselves (`verify`) reads them.
    */
   readonly listingHasHash: boolean;
+  /**
+   * Whether `put` of a file source is a copy between this machine's own disks (the local store: a
+   * kernel copy at disk speed). A caller showing progress may then put the file as a file and
+   * count its bytes once it is stored, instead of metering a stream of it: metering costs more CPU
+   * than the copy itself. Absent: false.
+   */
+  readonly localFileCopy?: boolean;
 }
 
 /**

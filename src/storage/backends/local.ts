@@ -77,7 +77,7 @@ export function defaultRecordsRoot(basePath: string, bucketName: string): string
 /** Objects as files under one folder. See the module comment for the exact semantics. */
 export class LocalBackend implements StorageBackend {
   readonly provider: string;
-  readonly capabilities: StorageCapabilities = { hashKind: 'md5-hex', maxDeleteBatch: 1000, listingHasHash: false };
+  readonly capabilities: StorageCapabilities = { hashKind: 'md5-hex', maxDeleteBatch: 1000, listingHasHash: false, localFileCopy: true };
   /** The bucket folder. */
   readonly root: string;
   /** Hashing threads for `putByKernelCopy`, started on first use (idle ones never keep the process alive). */
