@@ -25,7 +25,7 @@
  * is the upload path a reporter selects (ops/backup-uploads.ts streams each file through a metered
  * stream instead of the store's own file copy: +38% wall, +48% CPU); tty vs silent (+17%) is within
  * this machine's noise that day (pipe and none run the same code and differed by 7-17%).
- * Measured 13:45-13:49 UTC after the fix (local storage keeps its kernel file copy with a reporter
+ * Measured 13:31-13:34 UTC after the fix (local storage keeps its kernel file copy with a reporter
  * and counts each file once stored; load 1.4-2.4, 3 rounds): wall medians none 5.99 s, pipe 6.53 s
  * (+9.0%, same code as none: the noise floor), silent 6.50 s, tty 6.05 s (+0.9%); CPU none 9.40 s,
  * tty 9.52 s (+1.2%); 20-25 drawings a run. Target met.
