@@ -60,6 +60,15 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
       await new Promise((r) => setTimeout(r, everyMs));
     }
   };
+  /**
+   * The backup's index start entry exists: its metadata and index entries are stored and it is on
+   * its way to the snapshot (a nodetool JVM, seconds), so a stop now lands mid-backup. Waiting for
+   * `meta/schema.cql` alone raced the entries written after it.
+   */
+  const indexStarted = (name: string): boolean => {
+    const folder = join(bucketDir, 'index', 'backup_index', name);
+    return existsSync(folder) && readdirSync(folder).some((f) => f.startsWith(`started_${node.host}_`));
+  };
   const locks = (): string[] => (existsSync(join(cacheDir, 'backup-locks')) ? readdirSync(join(cacheDir, 'backup-locks')).filter((f) => f.endsWith('.lock')) : []);
 
   before(async () => {
@@ -175,7 +184,7 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
   test('kill -9 mid-backup, restart: that backup reads FAILED, its snapshot and lock are gone, the next one succeeds', async () => {
     const name = `op-kill-${tag}`;
     okResponse(await call('AsyncBackup', { name, mode: 'FULL' }), 'AsyncBackup');
-    await waitFor(`${name}'s meta/schema.cql`, () => metaExists(name, 'schema.cql'));
+    await waitFor(`${name}'s index start entry`, () => indexStarted(name));
     await agent!.kill9();
     assert.ok(!metaExists(name, 'manifest.json'), 'killed before it finished');
     assert.equal(locks().length, 1, 'the dead agent left its lock');
@@ -201,7 +210,7 @@ describe('the operator flow against medusa grpc-server on a real node', () => {
   test('SIGTERM mid-backup: exit 0 within the grace period, snapshot cleared, lock released, never complete', async () => {
     const name = `op-term-${tag}`;
     okResponse(await call('AsyncBackup', { name, mode: 'FULL' }), 'AsyncBackup');
-    await waitFor(`${name}'s meta/schema.cql`, () => metaExists(name, 'schema.cql'));
+    await waitFor(`${name}'s index start entry`, () => indexStarted(name));
     const stopped = await agent!.stop(60_000);
     assert.equal(stopped.code, 0, agent!.log().slice(-3000));
     assert.ok(stopped.ms < 30_000, `stopped in ${stopped.ms} ms: over Kubernetes' default 30 s grace period`);
