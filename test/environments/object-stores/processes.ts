@@ -4,20 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 
-/** A free TCP port on 127.0.0.1 (the kernel's choice; released just before the caller binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1, below the kernel's ephemeral range (`harness/free-ports.ts` says why). */
+export { freePort } from '../../harness/free-ports.js';
 
 /** A running daemon started by {@link startDaemon}. */
 export interface Daemon {
