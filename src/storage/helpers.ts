@@ -13,13 +13,17 @@ import type { HashWorkerPool } from '../transfer/hash-pool.js';
 import { placeFileAtomically, writeFileAtomically } from '../transfer/atomic-file.js';
 import { ContentHasher, hashFile, hashInStoreForm, specComputesHash, specToCheck, type ContentHashes } from '../transfer/hashing.js';
 import { MeteredStream } from '../transfer/metered-stream.js';
+import { wholeBodyBytes } from './whole-body.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import { AttemptProgress, type OnProgress } from '../transfer/progress.js';
 
 /** The whole object as bytes (documents only: the object is held in memory). */
 export async function getBytes(backend: StorageBackend, key: string, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+  const body = await backend.get(key, options);
+  const whole = wholeBodyBytes(body);
+  if (whole) return whole;
   const chunks: Buffer[] = [];
-  for await (const chunk of await backend.get(key, options)) chunks.push(chunk as Buffer);
+  for await (const chunk of body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 

@@ -190,10 +190,10 @@ export class HashRecords {
     };
   }
 
-  /** The record of one key (for `stat`). */
-  async of(key: string): Promise<HashRecord | undefined> {
+  /** The record of one key (for `stat`), read synchronously (see `folderSync`). */
+  ofSync(key: string): HashRecord | undefined {
     const cut = key.lastIndexOf('/') + 1;
-    return (await this.folder(key.slice(0, cut))).get(key.slice(cut));
+    return this.folderSync(key.slice(0, cut)).get(key.slice(cut));
   }
 
   /**

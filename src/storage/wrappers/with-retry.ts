@@ -21,6 +21,7 @@ import { isRetryable } from '../errors.js';
 import { listKeyPages, listObjectPages } from '../helpers.js';
 import { flattenPages } from '../pages.js';
 import { resumableRead } from './resumable-read.js';
+import { wholeBodyBytes } from '../whole-body.js';
 import { RetryPolicy, type RetryOptions } from './retry-policy.js';
 
 /** A backend that retries transient failures of `inner`. */
@@ -57,7 +58,9 @@ export class RetryingBackend implements StorageBackend {
 
   async get(key: string, options: GetOptions = {}): Promise<Readable> {
     const open = (opts: GetOptions): Promise<Readable> => this.policy.run('get', key, () => this.inner.get(key, opts), opts.signal);
-    return resumableRead(await open(options), key, options, open, this.policy);
+    const first = await open(options);
+    // Bytes already in memory cannot fail midway: nothing to resume.
+    return wholeBodyBytes(first) !== undefined ? first : resumableRead(first, key, options, open, this.policy);
   }
 
   stat(key: string): Promise<ObjectInfo | undefined> {
