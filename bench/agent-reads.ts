@@ -10,7 +10,8 @@
  * once cold (first call: every manifest read) and then the median of --runs warm calls; BackupStatus
  * of the newest backup, median of 50 calls; the median of 50 health checks (an rpc that does no
  * work: the floor under every call's latency); RSS after the calls. The servers run one after the
- * other, never together. Prints the load average with the figures (the machine is shared: compare
+ * other, never together, after the bucket has been read once into the page cache (so neither pays
+ * for a cold disk the other does not). Prints the load average with the figures (the machine is shared: compare
  * the ratios, measured in the same run).
  *
  * Usage: flock /work/locks/heavy.lock node --import tsx bench/agent-reads.ts [--backups 2000] [--nodes 12] [--runs 5]
@@ -19,7 +20,7 @@
  */
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -119,9 +120,30 @@ async function measure(label: string, argv: string[], port: number): Promise<Fig
   }
 }
 
+/**
+ * Reads every file of the bucket once, so that both servers find it in the page cache: the server
+ * measured first would otherwise pay the disk reads of a cold cache (left by other work on this
+ * machine) for both, and a cold first GetBackups measured the disk, not the server.
+ */
+function warmPageCache(folder: string): number {
+  let files = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) files += warmPageCache(path);
+    else if (entry.isFile()) {
+      readFileSync(path);
+      files++;
+    }
+  }
+  return files;
+}
+
 const t0 = Date.now();
 const big = ensureBigBucket(dir, backups, nodes);
 console.log(`bucket ${dir} (${backups} backups x ${nodes} nodes) ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; load ${load()}`);
+const t1 = Date.now();
+const warmed = warmPageCache(join(dir, big.bucket));
+console.log(`page cache warmed: ${warmed} files read in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 const [ourPort, refPort] = await freePorts(2);
 const ini = (port: number, name: string): string => {
   const file = join(dir, name);

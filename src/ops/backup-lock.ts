@@ -13,8 +13,8 @@
  * (same user, or the same `MEDUSA_CACHE_DIR`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lockIsLive, type BackupLockRecord, type LockView, type ProcessState } from '../plan/stale-snapshots.js';
@@ -121,12 +121,27 @@ export function readBackupLocks(dir: string, options: LockReadOptions = {}): Pro
  * The files of `dir` whose names end with `suffix`, each parsed by `parse` and judged live or not
  * by `lockIsLive` (the semantics of `readBackupLocks`, shared with the purge's cleanup markers).
  */
-export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host' | 'expires'>>(
+export function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host' | 'expires'>>(
   dir: string, suffix: string, parse: (text: string) => R | undefined, options: LockReadOptions = {},
-): Promise<Array<{ readonly file: string; readonly record?: R; readonly live: boolean }>> {
+): Promise<Array<PidFileView<R>>> {
+  // A promise (failures reject, never throw), read on this thread: a few files of a hundred bytes in
+  // a local folder, read on every BackupStatus of the agent, where thread-pool hops cost more than the reads.
+  return new Promise((resolve) => resolve(readPidFilesNow(dir, suffix, parse, options)));
+}
+
+/** A pid file with its record (none when it cannot be parsed) and whether it counts as live. */
+export interface PidFileView<R> {
+  readonly file: string;
+  readonly record?: R;
+  readonly live: boolean;
+}
+
+function readPidFilesNow<R extends Pick<BackupLockRecord, 'pid' | 'processStart' | 'host' | 'expires'>>(
+  dir: string, suffix: string, parse: (text: string) => R | undefined, options: LockReadOptions,
+): Array<PidFileView<R>> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -134,12 +149,12 @@ export async function readPidFiles<R extends Pick<BackupLockRecord, 'pid' | 'pro
   const thisHost = options.thisHost ?? hostname();
   const probe = options.probe ?? probeProcess;
   const now = options.now ?? Date.now();
-  const views: Array<{ readonly file: string; readonly record?: R; readonly live: boolean }> = [];
+  const views: Array<PidFileView<R>> = [];
   for (const name of names.filter((n) => n.endsWith(suffix)).sort()) {
     const file = join(dir, name);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       views.push({ file, live: true });
