@@ -32,7 +32,7 @@ import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
 import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
-import { countPlan, planBackupUploads, type LocalTable, type PoolObject, type TablePlan } from '../plan/backup-plan.js';
+import { countPlan, planBackupUploads, StoredObject, type LocalTable, type PoolObject, type TablePlan } from '../plan/backup-plan.js';
 import { flushStore, listObjectPages, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { ProgressReporter } from '../transfer/progress.js';
@@ -125,9 +125,10 @@ async function listPool(ctx: BackupNodeContext, name: string): Promise<PoolObjec
   ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
   const pool: PoolObject[] = [];
   // Pages: one async step per page, not per object (a pool holds up to 100,000s of objects). Only
-  // what the plan reads is kept (not the listing's Date per object).
+  // what the plan reads is kept (not the listing's Date per object), in the form a reused object's
+  // manifest entry takes.
   for await (const page of listObjectPages(ctx.storage, dataFolder(ctx.layout, ctx.fqdn, name, true))) {
-    for (const o of page) pool.push(o.hash !== undefined ? { key: o.key, size: o.size, hash: o.hash } : { key: o.key, size: o.size });
+    for (const o of page) pool.push(new StoredObject(o.key, o.size, o.hash));
   }
   return pool;
 }

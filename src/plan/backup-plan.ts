@@ -265,7 +265,27 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
   return { upload, reupload, reuse, check, uploadBytes, reuseBytes };
 }
 
+/**
+ * A listed pool object that is also its manifest entry (the stored key, size and hash): a reused
+ * file's manifest object is then the listing's own, not one more object per file.
+ */
+export class StoredObject implements PoolObject, ManifestObject {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+    readonly hash: string | undefined,
+  ) {}
+
+  get path(): string {
+    return this.key;
+  }
+
+  get MD5(): string | null {
+    return this.hash ?? null;
+  }
+}
+
 /** The manifest entry of a reused object: the stored key, size and hash. */
 export function reusedManifestObject(stored: PoolObject): ManifestObject {
-  return { path: stored.key, MD5: stored.hash ?? null, size: stored.size };
+  return stored instanceof StoredObject ? stored : { path: stored.key, MD5: stored.hash ?? null, size: stored.size };
 }
