@@ -53,6 +53,20 @@
  *   (target < 10 s borderline at this load; before the get fix, same bucket, paired: 43.83 s, CPU
  *   25.5 s).
  *
+ * Measured 2026-12-02 16:14-16:18 UTC (heavy lock, load 1.5-3.8), `--only differential --baseline`
+ * main b79a137, after the differential's memory cuts (plan identity = plain key, compact snapshot
+ * files and hash cache, no copy of the manifest per local put, listed objects as manifest entries):
+ *   unchanged differential 100,000 files: 4.42 s, 241 MiB, CPU 4.84 s; baseline 3.82 s, 317 MiB,
+ *   CPU 4.30 s (RSS 0.76; time 1.16 in this one pair; the 10,000-file pair, 0.99 s against 0.62 s,
+ *   ran beside an `npm ci` of this session). Paired at 16:56-17:00 (the second backup alone, as a
+ *   whole process, alternating with main's, heavy lock, load 1.5-2.4): 10,000 files median 0.69 s
+ *   against 0.73 s (wall 0.98, CPU 0.97), 127 against 130 MiB; 100,000 files median 3.86 s against
+ *   3.88 s (wall 1.02, CPU 0.99; 5 pairs), 242 MiB (240-243) against 320 MiB (308-356): the same
+ *   time, a quarter less memory. RSS < 250 MiB met at every size (1,000: 89 MiB). What is left at
+ *   the 100,000-file peak: V8's heap (~140 MiB: it grows to about 4x the live data of its last full
+ *   collection, plus the young generation's 32 MiB), the node binary (~51 MiB), malloc (~21 MiB),
+ *   and at the very end the manifest's 16 MB buffer (stored twice, not copied).
+ *
  * Usage: node --import tsx bench/scale.ts [--quick] [--only list-backups|purge|differential] [--python BIN] [--dir DIR] [--baseline CHECKOUT]
  *   --quick     only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
  *   --only      one kind of work
