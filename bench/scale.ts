@@ -53,9 +53,26 @@
  *   (target < 10 s borderline at this load; before the get fix, same bucket, paired: 43.83 s, CPU
  *   25.5 s).
  *
- * Usage: node --import tsx bench/scale.ts [--quick] [--only list-backups|purge|differential] [--python BIN] [--dir DIR]
- *   --quick  only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
- *   --only   one kind of work
+ * Measured 2026-12-02 16:14-16:18 UTC (heavy lock, load 1.5-3.8), `--only differential --baseline`
+ * main b79a137, after the differential's memory cuts (plan identity = plain key, compact snapshot
+ * files and hash cache, no copy of the manifest per local put, listed objects as manifest entries):
+ *   unchanged differential 100,000 files: 4.42 s, 241 MiB, CPU 4.84 s; baseline 3.82 s, 317 MiB,
+ *   CPU 4.30 s (RSS 0.76; time 1.16 in this one pair; the 10,000-file pair, 0.99 s against 0.62 s,
+ *   ran beside an `npm ci` of this session). Paired at 16:56-17:00 (the second backup alone, as a
+ *   whole process, alternating with main's, heavy lock, load 1.5-2.4): 10,000 files median 0.69 s
+ *   against 0.73 s (wall 0.98, CPU 0.97), 127 against 130 MiB; 100,000 files median 3.86 s against
+ *   3.88 s (wall 1.02, CPU 0.99; 5 pairs), 242 MiB (240-243) against 320 MiB (308-356): the same
+ *   time, a quarter less memory. RSS < 250 MiB met at every size (1,000: 89 MiB). What is left at
+ *   the 100,000-file peak: V8's heap (~140 MiB: it grows to about 4x the live data of its last full
+ *   collection, plus the young generation's 32 MiB), the node binary (~51 MiB), malloc (~21 MiB),
+ *   and at the very end the manifest's 16 MB buffer (stored twice, not copied).
+ *
+ * Usage: node --import tsx bench/scale.ts [--quick] [--only list-backups|purge|differential] [--python BIN] [--dir DIR] [--baseline CHECKOUT]
+ *   --quick     only the smaller sizes (1,000 backups, 100,000 objects, 1,000 and 10,000 files)
+ *   --only      one kind of work
+ *   --baseline  another checkout (a worktree of an older commit): each unchanged differential row is
+ *               followed by the same work with that checkout's built code, on the same files, and
+ *               the ratios ours/baseline (time, CPU, peak RSS)
  * Buckets and snapshot folders are generated once under DIR (default .cache/bench) and reused.
  */
 import { spawnSync } from 'node:child_process';
@@ -68,7 +85,7 @@ import { ensureListBucket } from './lib/list-bucket.js';
 import { loadAndPinning } from './lib/machine-limit.js';
 
 const root = join(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, python: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, python: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string' }, baseline: { type: 'string' } } });
 const runs = (work: string): boolean => values.only === undefined || values.only === work;
 const base = values.dir ?? join(root, '.cache', 'bench');
 const python = values.python ?? process.env['MEDUSA_PY_BIN'];
@@ -119,6 +136,7 @@ for (const objects of !runs('purge') ? [] : values.quick ? [100_000] : [100_000,
 }
 
 if (runs('differential')) buildCheckout(root);
+if (runs('differential') && values.baseline) buildCheckout(values.baseline);
 for (const files of !runs('differential') ? [] : values.quick ? [1000, 10_000] : [1000, 10_000, 100_000]) {
   const dir = join(base, `scale-diff-${files}`);
   const data = join(dir, 'data');
@@ -130,12 +148,20 @@ for (const files of !runs('differential') ? [] : values.quick ? [1000, 10_000] :
   for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
   // The built code under plain Node.js, the store behind the retry wrapper and the hash cache: as `medusa backup` runs.
   const args = (name: string): string[] => ['--data', data, '--store', store, '--name', name, '--mode', 'differential', '--wrapped', '--cache', cache];
-  runBackupChild(args('d1'), { built: true });
-  const r = runBackupChild(args('d2'), { built: true });
-  const m = { seconds: r.processSeconds, rssMiB: r.maxRssMiB };
-  if (r.kept !== Math.ceil(files / components.length) * components.length) throw new Error(`unchanged differential kept ${r.kept} files`);
-  for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
-  row('unchanged differential', `${files} files`, m, `${((m.seconds / files) * 1e6).toFixed(0)} µs/file, cpu ${r.cpuSeconds.toFixed(2)} s`, 'n/a (Python Medusa backs up only a live node: nodetool snapshot, CQL)');
+  const measure = (checkout: string): Measured & { cpuSeconds: number } => {
+    for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
+    runBackupChild(args('d1'), { built: true, checkout });
+    const r = runBackupChild(args('d2'), { built: true, checkout });
+    if (r.kept !== Math.ceil(files / components.length) * components.length) throw new Error(`unchanged differential (${checkout}) kept ${r.kept} files`);
+    for (const p of [store, cache, join(dir, '.medusa-ts')]) rmSync(p, { recursive: true, force: true });
+    return { seconds: r.processSeconds, rssMiB: r.maxRssMiB, cpuSeconds: r.cpuSeconds };
+  };
+  const m = measure(root);
+  row('unchanged differential', `${files} files`, m, `${((m.seconds / files) * 1e6).toFixed(0)} µs/file, cpu ${m.cpuSeconds.toFixed(2)} s`, 'n/a (Python Medusa backs up only a live node: nodetool snapshot, CQL)');
+  if (values.baseline) {
+    const b = measure(values.baseline);
+    row('  baseline (--baseline)', `${files} files`, b, `${((b.seconds / files) * 1e6).toFixed(0)} µs/file, cpu ${b.cpuSeconds.toFixed(2)} s; ours/baseline: time ${(m.seconds / b.seconds).toFixed(2)}, cpu ${(m.cpuSeconds / b.cpuSeconds).toFixed(2)}, RSS ${(m.rssMiB / b.rssMiB).toFixed(2)}`, 'n/a');
+  }
 }
 
 console.log('\n| ' + rows.map((r) => r.join(' | ')).join(' |\n| ') + ' |');

@@ -32,7 +32,7 @@ import { encodeTokenMap } from '../domain/tokenmap.js';
 import { dataFolder, dataKey, metaKey } from '../layout/keys.js';
 import { contentTag, fileIdentity, parseDataRest } from '../layout/pool-keys.js';
 import type { BackupMetricEvent, MetricsSink } from '../monitoring/types.js';
-import { countPlan, planBackupUploads, type PoolObject } from '../plan/backup-plan.js';
+import { countPlan, planBackupUploads, StoredObject, type LocalTable, type PoolObject, type TablePlan } from '../plan/backup-plan.js';
 import { flushStore, listObjectPages, putText } from '../storage/helpers.js';
 import type { HashCache } from '../transfer/hash-cache.js';
 import type { ProgressReporter } from '../transfer/progress.js';
@@ -40,7 +40,7 @@ import type { Clock } from '../util/clock.js';
 import { abortedError, describeError, OperationAbortedError, OperationError, throwIfAborted } from '../util/errors.js';
 import { waitForStagger } from './backup-stagger.js';
 import { logBackupSummary, type BackupSummary } from './backup-summary.js';
-import { runHashChecks, runUploads } from './backup-uploads.js';
+import { runHashChecks, runUploads, type UploadSettings } from './backup-uploads.js';
 
 /** Prefix of the snapshots Medusa takes. */
 export const SNAPSHOT_PREFIX = 'medusa-';
@@ -125,14 +125,20 @@ async function listPool(ctx: BackupNodeContext, name: string): Promise<PoolObjec
   ctx.log.info(`Listing already backed up files for node ${ctx.fqdn}`);
   const pool: PoolObject[] = [];
   // Pages: one async step per page, not per object (a pool holds up to 100,000s of objects). Only
-  // what the plan reads is kept (not the listing's Date per object).
+  // what the plan reads is kept (not the listing's Date per object), in the form a reused object's
+  // manifest entry takes.
   for await (const page of listObjectPages(ctx.storage, dataFolder(ctx.layout, ctx.fqdn, name, true))) {
-    for (const o of page) pool.push(o.hash !== undefined ? { key: o.key, size: o.size, hash: o.hash } : { key: o.key, size: o.size });
+    for (const o of page) pool.push(new StoredObject(o.key, o.size, o.hash));
   }
   return pool;
 }
 
-/** How keys of this backup are named and read back (`layout/keys.ts`, `layout/pool-keys.ts`). */
+/**
+ * How keys of this backup are named and read back (`layout/keys.ts`, `layout/pool-keys.ts`). A
+ * file's identity is its plain key: a pool object's plain key is then its own identity, so the
+ * plan's index of a 100,000-object pool holds no second string per object (a tagged key's identity
+ * is the plain key it derives from).
+ */
 function keyNaming(ctx: BackupNodeContext, name: string, differential: boolean) {
   const folder = dataFolder(ctx.layout, ctx.fqdn, name, differential);
   const keyOf = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }, tag?: string) =>
@@ -140,10 +146,35 @@ function keyNaming(ctx: BackupNodeContext, name: string, differential: boolean) 
   const identityOfKey = (key: string): string | undefined => {
     if (!key.startsWith(folder)) return undefined;
     const parts = parseDataRest(key.slice(folder.length));
-    return parts && fileIdentity(parts.keyspace, parts.tableDir, parts.relativePath);
+    if (!parts) return undefined;
+    return parts.tag === undefined ? key : `${folder}${fileIdentity(parts.keyspace, parts.tableDir, parts.relativePath)}`;
   };
-  const identityOfFile = (t: { keyspace: string; tableDir: string }, f: { relativePath: string }) => fileIdentity(t.keyspace, t.tableDir, f.relativePath);
+  const identityOfFile = (_t: unknown, _f: unknown, plainKey: string) => plainKey;
   return { keyOf, identityOfKey, identityOfFile, tagOf: contentTag };
+}
+
+/**
+ * The settled plan of the snapshot's files: the pool listed (differential), first decisions, hash
+ * checks. Its own frame, so the listing and the first plan are garbage once it returns, not held
+ * through the uploads and the manifest.
+ */
+async function planCopy(ctx: BackupNodeContext, name: string, differential: boolean, tables: readonly LocalTable[], settings: UploadSettings): Promise<TablePlan[]> {
+  const pool = differential ? await listPool(ctx, name) : [];
+  const naming = keyNaming(ctx, name, differential);
+  const first = planBackupUploads({ tables, differential, pool, ...naming });
+  return runHashChecks(first, keysOf(pool), naming, settings);
+}
+
+/**
+ * The pool's keys, read each time they are iterated (`settleHashChecks` needs them only when a
+ * file is not reused, and may be run twice): no array of them.
+ */
+function keysOf(pool: readonly PoolObject[]): Iterable<string> {
+  return {
+    *[Symbol.iterator]() {
+      for (const p of pool) yield p.key;
+    },
+  };
 }
 
 /** Steps 3-4: snapshot, discovery, plan, uploads; the snapshot is cleared in every path. */
@@ -166,8 +197,6 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
     ctx.log.info(`Snapshot ${tag}: ${fileCount} files in ${tables.length} tables`);
     throwIfAborted(ctx.signal, `Backup ${o.backupName}`);
     if (differential) await ctx.beforePoolListing?.();
-    const pool = differential ? await listPool(ctx, o.backupName) : [];
-    const naming = keyNaming(ctx, o.backupName, differential);
     const settings = {
       storage: ctx.storage,
       log: ctx.log,
@@ -178,8 +207,7 @@ async function copySnapshot(ctx: BackupNodeContext, o: BackupNodeOptions, differ
       ...(ctx.progress ? { progress: ctx.progress } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
-    const first = planBackupUploads({ tables, differential, pool, ...naming });
-    const plan = await runHashChecks(first, pool.map((p) => p.key), naming, settings);
+    const plan = await planCopy(ctx, o.backupName, differential, tables, settings);
     const counts = countPlan(plan);
     ctx.log.info(`Uploading ${counts.upload + counts.reupload} files (${counts.uploadBytes} bytes), keeping ${counts.reuse} already stored`);
     if (counts.reupload > 0) ctx.log.info(`${counts.reupload} files have a name already stored with other content: they go under new keys, the stored objects stay as they are`);

@@ -81,12 +81,20 @@ function formsOf(d: FileDecision, s: UploadSettings): Array<HashForm & { readonl
   });
 }
 
-/** A file's hash for its one comparable candidate (the common case), without a `Map` per file. */
-class OneCandidate {
+/**
+ * What was learnt of a file with one comparable candidate (the common case): one object per file,
+ * its own `byCandidate`, instead of a `Map` (or a second object) per file.
+ */
+class OneCandidate implements FileHashes {
   constructor(
     private readonly key: string,
     private readonly hash: string | undefined,
+    readonly md5Hex: string | undefined,
   ) {}
+
+  get byCandidate(): this {
+    return this;
+  }
 
   get(candidateKey: string): string | undefined {
     return candidateKey === this.key ? this.hash : undefined;
@@ -122,19 +130,18 @@ async function forEachLimited<T>(items: readonly T[], s: UploadSettings, work: (
  * (`plan/backup-plan.ts`). A file that cannot be read is not reused (its upload then reports why).
  * The MD5 naming a tagged key is computed only for files that need one.
  */
-export async function runHashChecks(plan: readonly TablePlan[], pool: readonly string[], naming: TagNaming, s: UploadSettings): Promise<TablePlan[]> {
+export async function runHashChecks(plan: readonly TablePlan[], pool: Iterable<string>, naming: TagNaming, s: UploadSettings): Promise<TablePlan[]> {
   const checks = pendingHashChecks(plan);
   if (checks.length === 0) return [...plan];
   s.log.info(`Comparing ${checks.length} files with the stored objects of the same name`);
   const hashes = new Map<string, FileHashes>();
   const record = (d: FileDecision, forms: ReturnType<typeof formsOf>, computed: ContentHashes | undefined): void => {
-    let byCandidate: FileHashes['byCandidate'];
-    if (forms.length === 1) byCandidate = new OneCandidate(forms[0]!.key, computed && forms[0]!.pick(computed));
-    else {
-      const map = new Map<string, string | undefined>();
-      for (const f of forms) map.set(f.key, computed && f.pick(computed));
-      byCandidate = map;
+    if (forms.length === 1) {
+      hashes.set(d.key, new OneCandidate(forms[0]!.key, computed && forms[0]!.pick(computed), computed?.md5Hex || undefined));
+      return;
     }
+    const byCandidate = new Map<string, string | undefined>();
+    for (const f of forms) byCandidate.set(f.key, computed && f.pick(computed));
     hashes.set(d.key, computed?.md5Hex ? { byCandidate, md5Hex: computed.md5Hex } : { byCandidate });
   };
   // First the files the cache answers from the snapshot listing's stat (an unchanged node: all of

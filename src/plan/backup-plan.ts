@@ -106,8 +106,11 @@ export interface BackupPlanInput {
   readonly keyOf: (table: LocalTable, file: LocalFile, tag?: string) => string;
   /** The identity a pool key stores (`fileIdentity` of `layout/pool-keys.ts`), or undefined for a key of another shape. */
   readonly identityOfKey: (key: string) => string | undefined;
-  /** The identity of a local file, in the same form. */
-  readonly identityOfFile: (table: LocalTable, file: LocalFile) => string;
+  /**
+   * The identity of a local file, in the same form; `plainKey` is `keyOf(table, file)` (a naming
+   * whose identity is the plain key returns it, and holds no second string per file).
+   */
+  readonly identityOfFile: (table: LocalTable, file: LocalFile, plainKey: string) => string;
 }
 
 /** Counts of a plan, the figures of the backup summary (reference §4.6). */
@@ -147,7 +150,7 @@ export function planBackupUploads(input: BackupPlanInput): TablePlan[] {
     tableDir: table.tableDir,
     files: table.files.map((file): FileDecision => {
       const key = input.keyOf(table, file);
-      const found = byIdentity.get(input.identityOfFile(table, file));
+      const found = byIdentity.get(input.identityOfFile(table, file, key));
       if (!found) return { file, key, action: 'upload' };
       // The listing's string for the plain key when it is stored (one copy per file, not two).
       if (found.length === 1) return { file, key: found[0]!.key === key ? found[0]!.key : key, action: 'check', candidates: found };
@@ -215,7 +218,9 @@ export function settleHashChecks(
   pool: Iterable<string>,
   naming: TagNaming,
 ): TablePlan[] {
-  const taken = new Set(pool);
+  // Made only when a file is not reused (an unchanged node's 100,000 keys are never put in a set).
+  let takenKeys: Set<string> | undefined;
+  const taken = (): Set<string> => (takenKeys ??= new Set(pool));
   const missing: string[] = [];
   const settled = plan.map((t) => ({
     ...t,
@@ -226,12 +231,12 @@ export function settleHashChecks(
         const local = h?.byCandidate.get(c.key);
         if (local !== undefined && hashesMatch(c.hash!, local)) return { file: d.file, key: c.key, action: 'reuse', stored: c };
       }
-      const target = uploadTarget(d, taken, (tag) => naming.keyOf(t, d.file, tag), h?.md5Hex, naming.tagOf);
+      const target = uploadTarget(d, taken(), (tag) => naming.keyOf(t, d.file, tag), h?.md5Hex, naming.tagOf);
       if (target === undefined) {
         missing.push(d.key);
         return d;
       }
-      taken.add(target);
+      taken().add(target);
       return { file: d.file, key: target, action: 'reupload' };
     }),
   }));
@@ -260,7 +265,27 @@ export function countPlan(plan: readonly TablePlan[]): PlanCounts {
   return { upload, reupload, reuse, check, uploadBytes, reuseBytes };
 }
 
+/**
+ * A listed pool object that is also its manifest entry (the stored key, size and hash): a reused
+ * file's manifest object is then the listing's own, not one more object per file.
+ */
+export class StoredObject implements PoolObject, ManifestObject {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+    readonly hash: string | undefined,
+  ) {}
+
+  get path(): string {
+    return this.key;
+  }
+
+  get MD5(): string | null {
+    return this.hash ?? null;
+  }
+}
+
 /** The manifest entry of a reused object: the stored key, size and hash. */
 export function reusedManifestObject(stored: PoolObject): ManifestObject {
-  return { path: stored.key, MD5: stored.hash ?? null, size: stored.size };
+  return stored instanceof StoredObject ? stored : { path: stored.key, MD5: stored.hash ?? null, size: stored.size };
 }

@@ -14,19 +14,28 @@ import type { ByteSource } from './types.js';
  */
 export const FILE_CHUNK_BYTES = 1024 * 1024;
 
-/** A fresh stream of the source's bytes; `bytes` sources are streamed without copying. */
+/**
+ * A fresh stream of the source's bytes; `bytes` sources are streamed as views of their buffer (read
+ * in paused mode, a stream joins the chunks it holds: see {@link byteSlices}).
+ */
 export function openByteSource(source: ByteSource): Readable {
   switch (source.kind) {
     case 'file':
       return createReadStream(source.path, { highWaterMark: FILE_CHUNK_BYTES });
     case 'bytes':
-      return Readable.from(sliceBytes(source.data), { objectMode: false });
+      return Readable.from(byteSlices(source.data), { objectMode: false });
     case 'stream':
       return source.open();
   }
 }
 
-function* sliceBytes(data: Uint8Array): Generator<Buffer> {
+/**
+ * The bytes as views of `FILE_CHUNK_BYTES`, for a consumer that iterates with `for await` and
+ * awaits between chunks (a file write): a stream over them would join what it buffered meanwhile
+ * into new buffers, a copy of most of the bytes (14 MB more memory per store of a 100,000-file
+ * manifest on local storage).
+ */
+export function* byteSlices(data: Uint8Array): Generator<Buffer> {
   // Slices (views, not copies) so a large buffer still flows through throttling in small steps.
   for (let offset = 0; offset < data.length; offset += FILE_CHUNK_BYTES) {
     const end = Math.min(offset + FILE_CHUNK_BYTES, data.length);

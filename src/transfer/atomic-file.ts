@@ -133,7 +133,7 @@ async function createTemp(destination: string): Promise<{ handle: FileHandle; pa
  * `source` may reuse its buffers (as `readFileChunks` does): a chunk is only used until the chunk
  * after the next one is requested.
  */
-export async function writeFileAtomically(destination: string, source: Readable | AsyncIterable<Buffer>, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
+export async function writeFileAtomically(destination: string, source: Readable | AsyncIterable<Buffer> | Iterable<Buffer>, options: AtomicWriteOptions = {}): Promise<WrittenFile> {
   const { signal, hasher } = options;
   signal?.throwIfAborted();
   const { handle, path } = await createTemp(destination);
@@ -147,7 +147,7 @@ export async function writeFileAtomically(destination: string, source: Readable 
   let pending: Promise<unknown> | undefined;
   try {
     let size = 0;
-    for await (const chunk of source as AsyncIterable<Buffer>) {
+    for await (const chunk of source as AsyncIterable<Buffer> | Iterable<Buffer>) {
       signal?.throwIfAborted();
       hasher?.update(chunk);
       if (staged) {
@@ -326,7 +326,7 @@ export function writeSmallFileAtomicallySync(destination: string, bytes: Uint8Ar
   }
 }
 
-function isReadable(source: Readable | AsyncIterable<Buffer>): source is Readable {
+function isReadable(source: Readable | AsyncIterable<Buffer> | Iterable<Buffer>): source is Readable {
   return typeof (source as Readable).destroy === 'function';
 }
 

@@ -26,7 +26,7 @@ import { HashWorkerPool } from '../../transfer/hash-pool.js';
 import { syncFileSystem } from '../../transfer/file-system-sync.js';
 import { chunkBuffers, readFileChunks, type ChunkBuffers } from '../../transfer/file-chunks.js';
 import { ContentHasher, md5Hex, readSmallFileSync, SMALL_FILE_BYTES } from '../../transfer/hashing.js';
-import { FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
+import { byteSlices, FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
 import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
 import { assertListPrefix, assertObjectKey, InvalidKeyError } from '../key-rules.js';
 import type { BackendContext } from '../registry.js';
@@ -119,7 +119,7 @@ export class LocalBackend implements StorageBackend {
     const hasher = new ContentHasher({ md5: true }, declared);
     const buffers = source.kind === 'file' ? chunkBuffers.acquire() : undefined;
     try {
-      const body = source.kind === 'file' && buffers ? fileChunks(source.path, buffers) : openByteSource(source);
+      const body = source.kind === 'file' && buffers ? fileChunks(source.path, buffers) : source.kind === 'bytes' ? byteSlices(source.data) : openByteSource(source);
       const written = await writeFileAtomically(path, body, {
         hasher,
         ...(options.signal ? { signal: options.signal } : {}),

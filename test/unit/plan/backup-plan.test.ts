@@ -14,6 +14,7 @@ import {
   planBackupUploads,
   reusedManifestObject,
   settleHashChecks,
+  StoredObject,
   type FileHashes,
   type LocalFile,
   type LocalTable,
@@ -127,6 +128,10 @@ describe('differential decision: name, size, hash, present or absent, which key'
 
   test('a reused object keeps the stored key, size and hash', () => {
     assert.deepEqual(reusedManifestObject({ key: 'k', size: 3, hash: 'h' }), { path: 'k', MD5: 'h', size: 3 });
+    const listed = new StoredObject('k', 3, 'h');
+    assert.equal(reusedManifestObject(listed), listed, 'a listed object is its own manifest entry');
+    assert.deepEqual([listed.path, listed.MD5, listed.size], ['k', 'h', 3]);
+    assert.equal(new StoredObject('k', 3, undefined).MD5, null, 'no stored hash: MD5 null');
   });
 
   test('tables with no file keep an empty section', () => {
