@@ -27,7 +27,7 @@ import { syncFileSystem } from '../../transfer/file-system-sync.js';
 import { chunkBuffers, readFileChunks, type ChunkBuffers } from '../../transfer/file-chunks.js';
 import { ContentHasher, md5Hex, readSmallFileSync, SMALL_FILE_BYTES } from '../../transfer/hashing.js';
 import { byteSlices, FILE_CHUNK_BYTES, openByteSource } from '../byte-source.js';
-import { ConflictError, InvalidRangeError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidRangeError, NotFoundError, StorageError } from '../errors.js';
 import { assertListPrefix, assertObjectKey, InvalidKeyError } from '../key-rules.js';
 import type { BackendContext } from '../registry.js';
 import type {
@@ -206,9 +206,12 @@ export class LocalBackend implements StorageBackend {
     if (getSlices.due()) await getSlices.next();
     let fd: number | undefined;
     try {
-      fd = openSync(path, 'r');
+      // Non-blocking open: a FIFO (or a device) under the bucket must not hang this thread waiting
+      // for a writer; a regular file ignores the flag.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
       const st = fstatSync(fd);
-      if (!st.isFile()) throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
+      if (st.isDirectory()) throw new NotFoundError(`${this.provider}: get ${key}: no such object (a folder has that name)`);
+      if (!st.isFile()) throw new StorageError(`${this.provider}: get ${key}: ${path} is not a regular file`);
       const { start, end } = this.resolveRange(key, st.size, options);
       // No range: the whole object, `end` open (Infinity) for the stream; its size now for a small one.
       const length = (end === Infinity ? st.size - 1 : end) - start + 1;

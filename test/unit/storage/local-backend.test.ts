@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createBackend, LocalBackend } from '../../../src/storage/backends/local.js';
-import { ConflictError, NotFoundError, PermissionError } from '../../../src/storage/errors.js';
+import { ConflictError, NotFoundError, PermissionError, StorageError } from '../../../src/storage/errors.js';
 import { InvalidKeyError } from '../../../src/storage/key-rules.js';
 import { md5Hex } from '../../../src/transfer/hashing.js';
 import { ConfigError } from '../../../src/util/errors.js';
@@ -100,6 +101,14 @@ describe('local backend specifics', () => {
     assert.equal(await backend.stat('dir'), undefined);
     await backend.delete('dir');
     assert.equal((await backend.stat('dir/child'))?.size, 1);
+  });
+
+  test('a FIFO under the bucket is refused at once, not waited on (reads run on the main thread)', async () => {
+    await mkdir(join(root, 'pipes'), { recursive: true });
+    execFileSync('mkfifo', [join(root, 'pipes', 'p')]);
+    // A blocking open would hang the event loop here, and the test with it, until a writer came.
+    await assert.rejects(backend.get('pipes/p'), (e: Error) => e instanceof StorageError && !(e instanceof NotFoundError) && /is not a regular file/.test(e.message));
+    assert.equal(await backend.stat('pipes/p'), undefined);
   });
 
   test('file/folder clashes and permission problems map to the taxonomy', async () => {
